@@ -1,0 +1,58 @@
+#pragma once
+/// \file
+/// The FP32 executor: runs a Graph on the CPU with the reference kernels of the
+/// op registry. Intermediate tensors are released right after their last
+/// reader, and buffers are recycled across runs, so peak memory stays near
+/// weights + live activations and the steady-state loop does not hit malloc.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ptqc/graph.h"
+#include "ptqc/tensor.h"
+
+namespace ptqc {
+
+struct ExecutorOptions {
+  int threads = 1;  ///< Worker threads for the kernels (results do not depend on it).
+};
+
+/// Called after each node with each of its outputs; the calibration runner
+/// collects ranges through it. The tensor is only valid during the call.
+using TensorObserver = std::function<void(const Node& node, const std::string& value, const Tensor& tensor)>;
+
+class Executor {
+ public:
+  /// Takes the graph (sorted and validated here). Throws E19010 naming the
+  /// first node whose op has no kernel, E19020 for a malformed graph.
+  Executor(Graph graph, ExecutorOptions options = {});
+  ~Executor();
+  Executor(Executor&&) noexcept;
+  Executor& operator=(Executor&&) noexcept;
+
+  const Graph& graph() const;
+  void set_observer(TensorObserver observer);
+
+  /// Runs once. \p inputs follow graph().inputs order; each must have the
+  /// declared dtype and a shape that matches every static dim (E19030 otherwise).
+  /// Returns the outputs in graph().outputs order.
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// True when ptqc has a kernel for \p op_type of the default ONNX domain.
+bool is_op_supported(const std::string& op_type);
+/// All op types with a kernel, sorted.
+std::vector<std::string> supported_ops();
+
+/// Runs a single node on the given inputs (nullptr = absent optional input) and
+/// returns its outputs. Constant folding and kernel unit tests use it.
+std::vector<Tensor> evaluate_node(const Node& node, int64_t opset, const std::vector<const Tensor*>& inputs,
+                                  int threads = 1);
+
+}  // namespace ptqc

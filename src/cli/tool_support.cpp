@@ -1,0 +1,155 @@
+#include "cli/tool_support.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "ptqc/error.h"
+#include "ptqc/file_io.h"
+#include "ptqc/onnx_frontend.h"
+#include "ptqc/passes.h"
+
+namespace ptqc::cli {
+
+void set_log_level(const std::string& level) {
+  static const std::map<std::string, spdlog::level::level_enum> levels = {
+      {"debug", spdlog::level::debug}, {"info", spdlog::level::info},   {"warning", spdlog::level::warn},
+      {"error", spdlog::level::err},   {"null", spdlog::level::off}};
+  auto it = levels.find(level);
+  if (it == levels.end()) {
+    throw Error(ErrorCode::kBadLogLevel,
+                "Value [" + level + "] for parameter [--log] is invalid. Reason: use debug, info, warning, error or null");
+  }
+  spdlog::set_level(it->second);
+}
+
+int run_guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const Error& e) {
+    std::cerr << "[ERROR] " << e.what() << "\n";
+    return exit_status(e.code());
+  } catch (const std::bad_alloc&) {
+    std::cerr << "[ERROR] E19999: out of memory\n";
+    return exit_status(ErrorCode::kInternal);
+  } catch (const std::exception& e) {
+    std::cerr << "[ERROR] E19999: internal error: " << e.what() << "\n";
+    return exit_status(ErrorCode::kInternal);
+  }
+}
+
+Executor load_runnable_model(const std::string& path, const std::string& input_shape_spec, int threads) {
+  LoadOptions options;
+  if (!input_shape_spec.empty()) options.input_shapes = parse_input_shape(input_shape_spec);
+  Graph graph = load_onnx_model(path, options);
+  optimize(graph, [threads](const Node& node, int64_t opset, const std::vector<const Tensor*>& inputs) {
+    return evaluate_node(node, opset, inputs, threads);
+  });
+  spdlog::info("{}: {} nodes after optimisation", path, graph.nodes.size());
+  return Executor(std::move(graph), ExecutorOptions{threads});
+}
+
+namespace {
+
+/// The element type of the bytes in an input file: the declared type (float16 stays float16).
+DataType file_dtype(const ValueInfo& info) {
+  return info.declared_dtype != DataType::kUndefined ? info.declared_dtype : info.dtype;
+}
+
+/// Resolves \p info's shape for a file of \p bytes bytes.
+Shape resolve_shape(const std::string& path, const ValueInfo& info, size_t bytes) {
+  if (!info.has_shape) {
+    throw Error(ErrorCode::kInvalidValue, "input '" + info.name + "' has no shape in the model: give it with --input_shape");
+  }
+  Shape shape = info.dims;
+  const size_t elem = dtype_size(file_dtype(info));
+  int unknown = -1;
+  int64_t known = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] >= 0) {
+      known *= shape[i];
+    } else if (unknown >= 0) {
+      throw Error(ErrorCode::kInvalidValue, "input '" + info.name + "' has several dynamic dims: bind them with --input_shape");
+    } else {
+      unknown = static_cast<int>(i);
+    }
+  }
+  if (unknown >= 0) {
+    const size_t row = static_cast<size_t>(known) * elem;
+    if (row == 0 || bytes % row != 0 || bytes == 0) {
+      throw Error(ErrorCode::kInvalidData, path + ": " + std::to_string(bytes) + " bytes is not a whole number of " +
+                                               std::to_string(row) + "-byte rows of input '" + info.name + "'");
+    }
+    shape[static_cast<size_t>(unknown)] = static_cast<int64_t>(bytes / row);
+  }
+  return shape;
+}
+
+}  // namespace
+
+Tensor read_input_file(const std::string& path, const ValueInfo& info) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kFileIo, "cannot open input file " + path + " (for input '" + info.name + "')");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const Shape shape = resolve_shape(path, info, bytes.size());
+  Tensor raw(file_dtype(info), shape, default_allocator());
+  if (bytes.size() != raw.nbytes()) {
+    throw Error(ErrorCode::kInvalidData, path + ": input '" + info.name + "' needs " + std::to_string(raw.nbytes()) +
+                                             " bytes (" + shape_string(shape) + " " + dtype_name(raw.dtype()) +
+                                             "), the file has " + std::to_string(bytes.size()));
+  }
+  if (!bytes.empty()) std::memcpy(raw.raw(), bytes.data(), bytes.size());
+  return raw.dtype() == info.dtype ? raw : cast_tensor(raw, info.dtype);
+}
+
+Tensor random_input(const ValueInfo& info, uint32_t seed) {
+  if (!info.is_static()) {
+    throw Error(ErrorCode::kInvalidValue, "input '" + info.name + "' has dynamic dims: bind them with --input_shape");
+  }
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  Tensor floats(DataType::kFloat32, info.dims);
+  for (float& v : floats.values<float>()) v = uniform(rng);
+  if (info.dtype == DataType::kFloat32) return floats;
+  if (!is_float(info.dtype)) {
+    for (float& v : floats.values<float>()) v = std::floor(v * 4.0f);  // small valid indices / ids
+  }
+  return cast_tensor(floats, info.dtype);
+}
+
+void write_outputs(const std::string& dir, const std::vector<ValueInfo>& infos, const std::vector<Tensor>& outputs) {
+  ensure_directory(dir);
+  nlohmann::json listing = nlohmann::json::array();
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Tensor& t = outputs[i];
+    const Tensor written = is_float(t.dtype()) && t.dtype() != DataType::kFloat32 ? cast_tensor(t, DataType::kFloat32) : t;
+    const std::string file = "output_" + std::to_string(i) + ".bin";
+    write_file_atomically((std::filesystem::path(dir) / file).string(),
+                          std::string_view(reinterpret_cast<const char*>(written.raw()), written.nbytes()));
+    listing.push_back({{"name", infos[i].name}, {"dtype", dtype_name(written.dtype())}, {"shape", written.shape()}, {"file", file}});
+  }
+  write_file_atomically((std::filesystem::path(dir) / "outputs.json").string(), listing.dump(2) + "\n");
+}
+
+std::vector<std::string> split_list(const std::string& text, char sep) {
+  std::vector<std::string> parts;
+  std::string current;
+  for (char c : text) {
+    if (c == sep) {
+      if (!current.empty()) parts.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) parts.push_back(current);
+  return parts;
+}
+
+}  // namespace ptqc::cli

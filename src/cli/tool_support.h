@@ -1,0 +1,43 @@
+#pragma once
+/// \file
+/// What the command-line tools share: logging setup, error reporting, loading a
+/// model ready to run, and raw .bin input/output files.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ptqc/executor.h"
+#include "ptqc/graph.h"
+
+namespace ptqc::cli {
+
+/// Sets spdlog's level from --log (debug|info|warning|error|null); E10010 otherwise.
+void set_log_level(const std::string& level);
+
+/// Runs \p body; a ptqc::Error becomes one "[ERROR] E19030: ..." line on stderr
+/// and its exit status, any other exception an E19999 line.
+int run_guarded(const std::function<int()>& body);
+
+/// Loads an ONNX model for inference: --input_shape binding, float16 promotion,
+/// graph optimisation, then an executor with \p threads threads.
+Executor load_runnable_model(const std::string& path, const std::string& input_shape_spec, int threads);
+
+/// Reads one raw little-endian sample for graph input \p info. The file holds
+/// elements of the declared type (float16 inputs: float16 bytes). A dynamic dim is
+/// inferred from the file size when it is the only one; otherwise --input_shape is needed.
+/// E19030 names the file with the expected and found byte counts.
+Tensor read_input_file(const std::string& path, const ValueInfo& info);
+
+/// A deterministic pseudo-random sample for \p info (uniform in [0, 1) for floats,
+/// small integers otherwise). Dynamic dims must be bound (E10001 otherwise).
+Tensor random_input(const ValueInfo& info, uint32_t seed);
+
+/// Writes DIR/output_<i>.bin (float outputs as float32, others in their own type)
+/// and DIR/outputs.json (name, dtype, shape, file of each), each atomically.
+void write_outputs(const std::string& dir, const std::vector<ValueInfo>& infos, const std::vector<Tensor>& outputs);
+
+/// Splits "a,b,c" (empty parts dropped).
+std::vector<std::string> split_list(const std::string& text, char sep);
+
+}  // namespace ptqc::cli

@@ -1,0 +1,189 @@
+#include "ptqc/executor.h"
+
+#include <unordered_map>
+
+#include "ptqc/error.h"
+#include "runtime/buffer_pool.h"
+#include "runtime/op_registry.h"
+
+namespace ptqc {
+
+namespace {
+
+/// A node resolved against the value slots: kernel, input/output slot indices,
+/// and the slots whose last reader it is.
+struct Step {
+  const Node* node = nullptr;
+  KernelFn kernel = nullptr;
+  std::vector<int> inputs;  // -1 = absent optional input
+  std::vector<int> outputs; // -1 = output not wanted
+  std::vector<int> release_after;
+};
+
+KernelFn kernel_for(const Node& node, int64_t opset) {
+  if (!node.domain.empty() && node.domain != "ai.onnx") {
+    throw Error(ErrorCode::kUnsupportedOp, node.describe() + ": op domain '" + node.domain + "' (opset " +
+                                               std::to_string(opset) + ") is not supported");
+  }
+  KernelFn kernel = OpRegistry::instance().find(node.op_type);
+  if (!kernel) {
+    throw Error(ErrorCode::kUnsupportedOp,
+                node.describe() + ": op type " + node.op_type + " (opset " + std::to_string(opset) + ") is not supported");
+  }
+  return kernel;
+}
+
+void check_input(const ValueInfo& info, const Tensor& t) {
+  if (t.dtype() != info.dtype) {
+    throw Error(ErrorCode::kInvalidData, "input '" + info.name + "' must be " + dtype_name(info.dtype) + ", got " +
+                                             dtype_name(t.dtype()));
+  }
+  if (!info.has_shape) return;
+  bool ok = t.shape().size() == info.dims.size();
+  for (size_t i = 0; ok && i < info.dims.size(); ++i) ok = info.dims[i] < 0 || info.dims[i] == t.shape()[i];
+  if (!ok) {
+    Shape expected = info.dims;
+    std::string e;
+    for (size_t i = 0; i < expected.size(); ++i) e += (i ? "x" : "") + (expected[i] < 0 ? std::string("?") : std::to_string(expected[i]));
+    throw Error(ErrorCode::kInvalidData, "input '" + info.name + "' must have shape " + (e.empty() ? "scalar" : e) +
+                                             ", got " + shape_string(t.shape()));
+  }
+}
+
+}  // namespace
+
+struct Executor::Impl {
+  Graph graph;
+  ExecutorOptions options;
+  TensorObserver observer;
+  BufferPool pool;
+  std::vector<Tensor> slots;       // one per value; constants stay loaded
+  std::vector<int> input_slots;    // graph inputs
+  std::vector<int> output_slots;   // graph outputs
+  std::vector<Step> steps;
+  std::vector<bool> constant_slot;
+
+  /// Empties a value slot unless it holds a constant.
+  void release(int s) {
+    if (!constant_slot[static_cast<size_t>(s)]) slots[static_cast<size_t>(s)] = Tensor();
+  }
+
+  void plan() {
+    std::unordered_map<std::string, int> slot_of;
+    auto slot = [&](const std::string& name) {
+      auto [it, inserted] = slot_of.emplace(name, static_cast<int>(slot_of.size()));
+      return it->second;
+    };
+    for (const auto& [name, t] : graph.initializers) slot(name);
+    for (const auto& in : graph.inputs) input_slots.push_back(slot(in.name));
+    for (const auto& node : graph.nodes) {
+      for (const auto& out : node.outputs) {
+        if (!out.empty()) slot(out);
+      }
+    }
+    for (const auto& out : graph.outputs) output_slots.push_back(slot_of.at(out.name));
+    slots.resize(slot_of.size());
+    constant_slot.assign(slot_of.size(), false);
+    for (const auto& [name, t] : graph.initializers) {
+      slots[static_cast<size_t>(slot_of.at(name))] = t;
+      constant_slot[static_cast<size_t>(slot_of.at(name))] = true;
+    }
+
+    const auto last = last_uses(graph);
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+      const Node& node = graph.nodes[i];
+      Step step;
+      step.node = &node;
+      step.kernel = kernel_for(node, graph.opset);
+      for (const auto& in : node.inputs) step.inputs.push_back(in.empty() ? -1 : slot_of.at(in));
+      for (const auto& out : node.outputs) step.outputs.push_back(out.empty() ? -1 : slot_of.at(out));
+      // Values whose last reader is this node (or outputs nobody reads) are released after it.
+      auto releasable = [&](const std::string& v) {
+        if (v.empty() || graph.is_constant(v)) return false;
+        auto it = last.find(v);
+        return it == last.end() || it->second == i;
+      };
+      for (const auto& v : node.inputs) {
+        if (releasable(v)) step.release_after.push_back(slot_of.at(v));
+      }
+      for (const auto& v : node.outputs) {
+        if (releasable(v) && !last.count(v)) step.release_after.push_back(slot_of.at(v));
+      }
+      steps.push_back(std::move(step));
+    }
+  }
+
+  void execute(const Step& step) {
+    std::vector<const Tensor*> inputs;
+    inputs.reserve(step.inputs.size());
+    for (int s : step.inputs) inputs.push_back(s < 0 ? nullptr : &slots[static_cast<size_t>(s)]);
+    std::vector<Tensor> outputs(step.outputs.size());
+    OpContext ctx(*step.node, graph.opset, std::move(inputs), outputs, pool, options.threads);
+    step.kernel(ctx);
+    for (size_t k = 0; k < step.outputs.size(); ++k) {
+      if (step.outputs[k] < 0) continue;
+      if (outputs[k].empty()) {
+        throw Error(ErrorCode::kInternal, step.node->describe() + " did not produce output " + std::to_string(k));
+      }
+      if (observer) observer(*step.node, step.node->outputs[k], outputs[k]);
+      slots[static_cast<size_t>(step.outputs[k])] = std::move(outputs[k]);
+    }
+    for (int s : step.release_after) release(s);
+  }
+};
+
+Executor::Executor(Graph graph, ExecutorOptions options) : impl_(std::make_unique<Impl>()) {
+  topological_sort(graph);
+  validate(graph);
+  impl_->graph = std::move(graph);
+  impl_->options = options;
+  if (impl_->options.threads < 1) impl_->options.threads = 1;
+  impl_->plan();
+}
+
+Executor::~Executor() = default;
+Executor::Executor(Executor&&) noexcept = default;
+Executor& Executor::operator=(Executor&&) noexcept = default;
+
+const Graph& Executor::graph() const { return impl_->graph; }
+
+void Executor::set_observer(TensorObserver observer) { impl_->observer = std::move(observer); }
+
+std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs) {
+  Impl& m = *impl_;
+  if (inputs.size() != m.graph.inputs.size()) {
+    throw Error(ErrorCode::kInvalidData, "the model has " + std::to_string(m.graph.inputs.size()) + " inputs, got " +
+                                             std::to_string(inputs.size()));
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    check_input(m.graph.inputs[i], inputs[i]);
+    m.slots[static_cast<size_t>(m.input_slots[i])] = inputs[i];
+  }
+  std::vector<Tensor> results;
+  try {
+    for (const Step& step : m.steps) m.execute(step);
+    for (int s : m.output_slots) results.push_back(m.slots[static_cast<size_t>(s)]);
+  } catch (...) {
+    for (size_t s = 0; s < m.slots.size(); ++s) m.release(static_cast<int>(s));
+    throw;
+  }
+  // Drop everything but constants so the next run starts clean and buffers go back to the pool.
+  for (int s : m.input_slots) m.release(s);
+  for (int s : m.output_slots) m.release(s);
+  return results;
+}
+
+bool is_op_supported(const std::string& op_type) { return OpRegistry::instance().find(op_type) != nullptr; }
+
+std::vector<std::string> supported_ops() { return OpRegistry::instance().op_types(); }
+
+std::vector<Tensor> evaluate_node(const Node& node, int64_t opset, const std::vector<const Tensor*>& inputs,
+                                  int threads) {
+  KernelFn kernel = kernel_for(node, opset);
+  std::vector<Tensor> outputs(node.outputs.size());
+  OpContext ctx(node, opset, inputs, outputs, default_allocator(), threads);
+  kernel(ctx);
+  return outputs;
+}
+
+}  // namespace ptqc

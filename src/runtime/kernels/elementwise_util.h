@@ -1,0 +1,132 @@
+#pragma once
+/// \file
+/// The two loops behind the elementwise and activation kernels: a unary map
+/// y[i] = f(x[i]) and a broadcast binary map y[i] = f(a[ia], b[ib]). Both split
+/// big tensors over threads, with tight loops for the same-shape and scalar cases.
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/kernels/kernel_util.h"
+
+namespace ptqc {
+
+/// Below this many elements a loop runs on one thread (thread start-up would cost more).
+inline constexpr int64_t kParallelMinElements = int64_t{1} << 16;
+
+/// The thread count for a loop over \p n elements.
+inline int threads_for(const OpContext& ctx, int64_t n) { return n >= kParallelMinElements ? ctx.threads() : 1; }
+
+/// A new tensor of element type R and \p x's shape with y[i] = fn(x[i]).
+template <class T, class R, class Fn>
+Tensor map_elements(OpContext& ctx, const Tensor& x, Fn fn) {
+  Tensor y(dtype_of<R>(), x.shape(), ctx.allocator());
+  const T* in = x.data<T>();
+  R* out = y.data<R>();
+  parallel_for(threads_for(ctx, x.numel()), x.numel(), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) out[i] = fn(in[i]);
+  });
+  return y;
+}
+
+/// The dispatch callback that sets output 0 to fn(x) elementwise in x's element type.
+template <class Fn>
+auto map_to_output(OpContext& ctx, const Tensor& x, const Fn& fn) {
+  return [&ctx, &x, &fn](auto tag) {
+    using T = decltype(tag);
+    ctx.set_output(0, map_elements<T, T>(ctx, x, fn));
+  };
+}
+
+/// Output 0 = fn(input 0) elementwise, for float32/float64 inputs; fn is a generic
+/// callable (T) -> T.
+template <class Fn>
+void map_float_input(OpContext& ctx, Fn fn) {
+  const Tensor& x = ctx.input(0);
+  dispatch_float(ctx, x.dtype(), map_to_output(ctx, x, fn));
+}
+
+/// Output 0 = fn(input 0) elementwise, for every numeric input type.
+template <class Fn>
+void map_numeric_input(OpContext& ctx, Fn fn) {
+  const Tensor& x = ctx.input(0);
+  dispatch_numeric(ctx, x.dtype(), map_to_output(ctx, x, fn));
+}
+
+/// A broadcast walk over fewer, longer dims: size-1 output dims are dropped and
+/// neighbours d, d+1 are merged when both inputs step through them as one run
+/// (stride[d] == stride[d+1] * dim[d+1]). Same element order, so the loops see
+/// e.g. NxCxHxW + 1xCx1x1 as N x C x (H*W), one bias value per run of H*W.
+struct BroadcastWalk {
+  Shape shape;
+  std::vector<int64_t> strides_a;
+  std::vector<int64_t> strides_b;
+};
+
+/// The coalesced walk of an output of shape \p out read through \p strides_a and \p strides_b.
+inline BroadcastWalk coalesce_broadcast(const Shape& out, const std::vector<int64_t>& strides_a,
+                                        const std::vector<int64_t>& strides_b) {
+  BroadcastWalk walk;
+  for (size_t d = 0; d < out.size(); ++d) {
+    if (out[d] == 1) continue;
+    const bool merges = !walk.shape.empty() && walk.strides_a.back() == strides_a[d] * out[d] &&
+                        walk.strides_b.back() == strides_b[d] * out[d];
+    if (merges) {
+      walk.shape.back() *= out[d];
+      walk.strides_a.back() = strides_a[d];
+      walk.strides_b.back() = strides_b[d];
+    } else {
+      walk.shape.push_back(out[d]);
+      walk.strides_a.push_back(strides_a[d]);
+      walk.strides_b.push_back(strides_b[d]);
+    }
+  }
+  if (walk.shape.empty()) walk = {{1}, {0}, {0}};
+  return walk;
+}
+
+/// A new tensor of element type R holding op(a, b) over the ONNX multidirectional
+/// (NumPy) broadcast of \p a and \p b, both of element type T.
+template <class T, class R, class Op>
+Tensor broadcast_elements(OpContext& ctx, const Tensor& a, const Tensor& b, Op op) {
+  const Shape out_shape = broadcast_shapes(ctx, a.shape(), b.shape());
+  Tensor y(dtype_of<R>(), out_shape, ctx.allocator());
+  const T* pa = a.data<T>();
+  const T* pb = b.data<T>();
+  R* out = y.data<R>();
+  const int64_t n = y.numel();
+  const int threads = threads_for(ctx, n);
+  if (a.shape() == b.shape()) {
+    parallel_for(threads, n, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) out[i] = op(pa[i], pb[i]);
+    });
+  } else if (b.numel() == 1 && a.shape() == out_shape) {
+    const T s = pb[0];
+    parallel_for(threads, n, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) out[i] = op(pa[i], s);
+    });
+  } else if (a.numel() == 1 && b.shape() == out_shape) {
+    const T s = pa[0];
+    parallel_for(threads, n, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) out[i] = op(s, pb[i]);
+    });
+  } else if (n > 0) {
+    const BroadcastWalk walk = coalesce_broadcast(out_shape, broadcast_strides(a.shape(), out_shape),
+                                                  broadcast_strides(b.shape(), out_shape));
+    // Threads take disjoint ranges of the outermost dim and walk the rest themselves.
+    const int64_t rows = walk.shape[0];
+    const int64_t row_size = n / rows;
+    parallel_for(threads, rows, [&](int64_t begin, int64_t end) {
+      Shape part = walk.shape;
+      part[0] = end - begin;
+      const T* ra = pa + begin * walk.strides_a[0];
+      const T* rb = pb + begin * walk.strides_b[0];
+      R* ro = out + begin * row_size;
+      for_each_broadcast(part, walk.strides_a, walk.strides_b,
+                         [&](int64_t o, int64_t ia, int64_t ib) { ro[o] = op(ra[ia], rb[ib]); });
+    });
+  }
+  return y;
+}
+
+}  // namespace ptqc

@@ -1,0 +1,55 @@
+#include "runtime/kernels/kernel_util.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ptqc {
+
+int64_t normalize_axis(const OpContext& ctx, int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= std::max<int64_t>(rank, 1)) {
+    ctx.fail("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+std::vector<int64_t> strides_of(const Shape& shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t d = shape.size(); d-- > 1;) strides[d - 1] = strides[d] * shape[d];
+  return strides;
+}
+
+Shape broadcast_shapes(const OpContext& ctx, const Shape& a, const Shape& b) {
+  const size_t rank = std::max(a.size(), b.size());
+  Shape out(rank, 1);
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    const int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1) {
+      ctx.fail("shapes " + shape_string(a) + " and " + shape_string(b) + " do not broadcast");
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+std::vector<int64_t> broadcast_strides(const Shape& in, const Shape& out) {
+  std::vector<int64_t> strides(out.size(), 0);
+  const std::vector<int64_t> own = strides_of(in);
+  const size_t lead = out.size() - in.size();
+  for (size_t i = 0; i < in.size(); ++i) strides[lead + i] = in[i] == 1 ? 0 : own[i];
+  return strides;
+}
+
+Tensor copy_tensor(OpContext& ctx, const Tensor& src) {
+  Tensor out(src.dtype(), src.shape(), ctx.allocator());
+  if (src.nbytes()) std::memcpy(out.raw(), src.raw(), src.nbytes());
+  return out;
+}
+
+std::vector<int64_t> input_as_int64(const OpContext& ctx, size_t i) {
+  const Tensor& t = ctx.input(i);
+  if (is_float(t.dtype())) ctx.fail("input " + std::to_string(i) + " must be an integer tensor");
+  return t.to_int64_vector();
+}
+
+}  // namespace ptqc

@@ -1,0 +1,216 @@
+/// \file
+/// Pooling over sliding windows (MaxPool, AveragePool, LpPool) and over whole
+/// planes (GlobalMaxPool, GlobalAveragePool, GlobalLpPool). Every op reduces,
+/// for each output position o of each N·C plane, the taps k whose input position
+/// i = o·stride - pad_begin + k·dilation lies inside the input; padding never
+/// contributes a value (AveragePool may count it in the divisor).
+
+#include <cmath>
+#include <limits>
+
+#include "runtime/kernels/conv_util.h"
+#include "runtime/kernels/kernel_util.h"
+#include "runtime/op_registry.h"
+
+namespace ptqc {
+
+namespace {
+
+/// The taps of one output position: per dim, the input position of tap 0 and the taps inside.
+struct Window {
+  SpatialDims start;
+  std::array<TapRange, kMaxSpatialDims> taps;
+};
+
+/// Calls fn(plane, output_offset, window) for every output position of planes [0, \p planes),
+/// the planes spread over \p threads.
+template <class Fn>
+void for_each_window(const WindowGeometry& g, int64_t planes, int threads, Fn&& fn) {
+  parallel_for(threads, planes, [&](int64_t begin, int64_t end) {
+    for (int64_t plane = begin; plane < end; ++plane) {
+      int64_t offset = 0;
+      for (int64_t od = 0; od < g.output[0]; ++od) {
+        for (int64_t oh = 0; oh < g.output[1]; ++oh) {
+          for (int64_t ow = 0; ow < g.output[2]; ++ow, ++offset) {
+            const SpatialDims o{od, oh, ow};
+            Window w;
+            for (int d = 0; d < kMaxSpatialDims; ++d) {
+              w.start[d] = o[d] * g.stride[d] - g.pad_begin[d];
+              w.taps[d] = taps_inside(w.start[d], g.dilation[d], g.input[d], g.kernel[d]);
+            }
+            fn(plane, offset, w);
+          }
+        }
+      }
+    }
+  });
+}
+
+/// Calls fn(input_offset) for each tap of \p w inside the input, in kernel order
+/// (input_offset is row-major within the plane).
+template <class Fn>
+void for_each_tap(const WindowGeometry& g, const Window& w, Fn&& fn) {
+  for (int64_t kd = w.taps[0].first; kd < w.taps[0].last; ++kd) {
+    const int64_t id = w.start[0] + kd * g.dilation[0];
+    for (int64_t kh = w.taps[1].first; kh < w.taps[1].last; ++kh) {
+      const int64_t row = (id * g.input[1] + w.start[1] + kh * g.dilation[1]) * g.input[2];
+      for (int64_t kw = w.taps[2].first; kw < w.taps[2].last; ++kw) fn(row + w.start[2] + kw * g.dilation[2]);
+    }
+  }
+}
+
+/// Taps of \p w inside the input, or inside the padded input when \p with_padding.
+int64_t window_count(const WindowGeometry& g, const Window& w, bool with_padding) {
+  int64_t count = 1;
+  for (int d = 0; d < kMaxSpatialDims; ++d) {
+    const TapRange r = with_padding ? taps_inside(w.start[d] + g.pad_begin[d], g.dilation[d],
+                                                  g.input[d] + g.pad_begin[d] + g.pad_end[d], g.kernel[d])
+                                    : w.taps[d];
+    count *= r.last - r.first;
+  }
+  return count;
+}
+
+/// The window of a pooling node: kernel_shape (required), strides, dilations, pads, auto_pad, ceil_mode.
+WindowGeometry pool_window(const OpContext& ctx, const Shape& input) {
+  const int64_t rank = spatial_rank(ctx, input);
+  if (!ctx.node().has_attr("kernel_shape")) ctx.fail("kernel_shape is required");
+  const SpatialDims kernel = spatial_attribute(ctx, "kernel_shape", rank);
+  return forward_window(ctx, input, kernel, ctx.node().attr_int("ceil_mode", 0) != 0);
+}
+
+/// The window of a Global* pool: the whole plane, one output position.
+WindowGeometry global_window(const OpContext& ctx, const Shape& input) {
+  WindowGeometry g;
+  g.rank = spatial_rank(ctx, input);
+  for (int64_t i = 0; i < g.rank; ++i) {
+    g.input[static_cast<size_t>(kMaxSpatialDims - g.rank + i)] = input[static_cast<size_t>(2 + i)];
+  }
+  g.kernel = g.input;
+  return g;
+}
+
+/// Row-major plane offset \p offset as the flat index MaxPool's Indices report: over the whole
+/// N·C·spatial tensor, the spatial part column-major when \p column_major (storage_order 1).
+int64_t flat_index(const WindowGeometry& g, int64_t plane, int64_t offset, bool column_major) {
+  if (column_major) {
+    const int64_t iw = offset % g.input[2], ih = offset / g.input[2] % g.input[1];
+    const int64_t id = offset / (g.input[1] * g.input[2]);
+    offset = id + g.input[0] * (ih + g.input[1] * iw);
+  }
+  return plane * g.input_size() + offset;
+}
+
+/// y = max over the window's taps (the first maximum's index into Indices, output 1, if wanted).
+template <class T>
+void max_pool_over(OpContext& ctx, const WindowGeometry& g) {
+  const Tensor& x = ctx.input(0);
+  const Shape shape = g.output_shape(x.dim(0), x.dim(1));
+  T* y = ctx.make_output(0, x.dtype(), shape).template data<T>();
+  int64_t* indices = ctx.num_outputs() > 1 ? ctx.make_output(1, DataType::kInt64, shape).data<int64_t>() : nullptr;
+  const bool column_major = ctx.node().attr_int("storage_order", 0) != 0;
+  const T* xv = x.data<T>();
+  for_each_window(g, x.dim(0) * x.dim(1), ctx.threads(), [&](int64_t plane, int64_t offset, const Window& w) {
+    const T* xp = xv + plane * g.input_size();
+    int64_t best = -1;
+    for_each_tap(g, w, [&](int64_t i) {
+      if (best < 0 || xp[i] > xp[best]) best = i;
+    });
+    const int64_t out = plane * g.output_size() + offset;
+    y[out] = best < 0 ? std::numeric_limits<T>::lowest() : xp[best];
+    if (indices) indices[out] = best < 0 ? -1 : flat_index(g, plane, best, column_major);
+  });
+}
+
+/// Calls fn(T{}) for MaxPool's element types: float, double, int8, uint8.
+template <class Fn>
+void dispatch_max_pool_type(const OpContext& ctx, DataType dtype, Fn&& fn) {
+  switch (dtype) {
+    case DataType::kInt8: fn(int8_t{}); return;
+    case DataType::kUInt8: fn(uint8_t{}); return;
+    default: dispatch_float(ctx, dtype, fn);
+  }
+}
+
+/// MaxPool (opset 1/8/10/11/12): window maximum, optional Indices output.
+void max_pool(OpContext& ctx) {
+  const WindowGeometry g = pool_window(ctx, ctx.input(0).shape());
+  dispatch_max_pool_type(ctx, ctx.input(0).dtype(), [&](auto t) { max_pool_over<decltype(t)>(ctx, g); });
+}
+
+/// GlobalMaxPool (opset 1): maximum over each whole plane.
+void global_max_pool(OpContext& ctx) {
+  const WindowGeometry g = global_window(ctx, ctx.input(0).shape());
+  dispatch_float(ctx, ctx.input(0).dtype(), [&](auto t) { max_pool_over<decltype(t)>(ctx, g); });
+}
+
+/// y = Σ taps x / count, count = taps inside the input, or inside the padded input when
+/// \p count_padding (AveragePool's count_include_pad).
+template <class T>
+void average_pool_over(OpContext& ctx, const WindowGeometry& g, bool count_padding) {
+  const Tensor& x = ctx.input(0);
+  T* y = ctx.make_output(0, x.dtype(), g.output_shape(x.dim(0), x.dim(1))).template data<T>();
+  const T* xv = x.data<T>();
+  for_each_window(g, x.dim(0) * x.dim(1), ctx.threads(), [&](int64_t plane, int64_t offset, const Window& w) {
+    const T* xp = xv + plane * g.input_size();
+    T sum = 0;
+    for_each_tap(g, w, [&](int64_t i) { sum += xp[i]; });
+    const int64_t count = window_count(g, w, count_padding);
+    y[plane * g.output_size() + offset] = count > 0 ? sum / static_cast<T>(count) : T{0};
+  });
+}
+
+/// AveragePool (opset 1/7/10/11/19): window mean.
+void average_pool(OpContext& ctx) {
+  const WindowGeometry g = pool_window(ctx, ctx.input(0).shape());
+  const bool count_padding = ctx.node().attr_int("count_include_pad", 0) != 0;
+  dispatch_float(ctx, ctx.input(0).dtype(), [&](auto t) { average_pool_over<decltype(t)>(ctx, g, count_padding); });
+}
+
+/// GlobalAveragePool (opset 1): mean over each whole plane.
+void global_average_pool(OpContext& ctx) {
+  const WindowGeometry g = global_window(ctx, ctx.input(0).shape());
+  dispatch_float(ctx, ctx.input(0).dtype(), [&](auto t) { average_pool_over<decltype(t)>(ctx, g, false); });
+}
+
+/// y = (Σ taps |x|^p)^(1/p), p from the node (default 2).
+template <class T>
+void lp_pool_over(OpContext& ctx, const WindowGeometry& g) {
+  const Tensor& x = ctx.input(0);
+  const int64_t p = ctx.node().attr_int("p", 2);
+  if (p < 1) ctx.fail("p must be >= 1, got " + std::to_string(p));
+  T* y = ctx.make_output(0, x.dtype(), g.output_shape(x.dim(0), x.dim(1))).template data<T>();
+  const T* xv = x.data<T>();
+  const T exponent = static_cast<T>(p);
+  for_each_window(g, x.dim(0) * x.dim(1), ctx.threads(), [&](int64_t plane, int64_t offset, const Window& w) {
+    const T* xp = xv + plane * g.input_size();
+    T sum = 0;
+    for_each_tap(g, w, [&](int64_t i) { sum += std::pow(std::abs(xp[i]), exponent); });
+    y[plane * g.output_size() + offset] = std::pow(sum, T{1} / exponent);
+  });
+}
+
+/// LpPool (opset 1/2/11/18): window p-norm.
+void lp_pool(OpContext& ctx) {
+  const WindowGeometry g = pool_window(ctx, ctx.input(0).shape());
+  dispatch_float(ctx, ctx.input(0).dtype(), [&](auto t) { lp_pool_over<decltype(t)>(ctx, g); });
+}
+
+/// GlobalLpPool (opset 1/2): p-norm of each whole plane.
+void global_lp_pool(OpContext& ctx) {
+  const WindowGeometry g = global_window(ctx, ctx.input(0).shape());
+  dispatch_float(ctx, ctx.input(0).dtype(), [&](auto t) { lp_pool_over<decltype(t)>(ctx, g); });
+}
+
+}  // namespace
+
+void register_pool_ops(OpRegistry& registry) {
+  registry.add("MaxPool", &max_pool);
+  registry.add("AveragePool", &average_pool);
+  registry.add("LpPool", &lp_pool);
+  registry.add("GlobalMaxPool", &global_max_pool);
+  registry.add("GlobalAveragePool", &global_average_pool);
+  registry.add("GlobalLpPool", &global_lp_pool);
+}
+
+}  // namespace ptqc
