@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    return ptqc::cli::report_usage_error(dynamic_cast<const CLI::RequiredError*>(&e) != nullptr, e.what());
   }
   return ptqc::cli::run_guarded([&] { return run(o); });
 }

@@ -44,6 +44,12 @@ int run_guarded(const std::function<int()>& body) {
   }
 }
 
+int report_usage_error(bool missing_required, const std::string& message) {
+  const Error e(missing_required ? ErrorCode::kMissingFlag : ErrorCode::kInvalidValue, message + " (see --help)");
+  std::cerr << "[ERROR] " << e.what() << "\n";
+  return exit_status(e.code());
+}
+
 Executor load_runnable_model(const std::string& path, const std::string& input_shape_spec, int threads) {
   LoadOptions options;
   if (!input_shape_spec.empty()) options.input_shapes = parse_input_shape(input_shape_spec);

@@ -19,6 +19,10 @@ void set_log_level(const std::string& level);
 /// and its exit status, any other exception an E19999 line.
 int run_guarded(const std::function<int()>& body);
 
+/// Reports a command-line syntax error (unknown flag, missing value or required flag) as
+/// one coded line (E10007 when \p missing_required, E10001 otherwise) and returns exit status 2.
+int report_usage_error(bool missing_required, const std::string& message);
+
 /// Loads an ONNX model for inference: --input_shape binding, float16 promotion,
 /// graph optimisation, then an executor with \p threads threads.
 Executor load_runnable_model(const std::string& path, const std::string& input_shape_spec, int threads);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "frontend/tensor_proto.h"
@@ -70,11 +71,36 @@ void bind_input_shapes(onnx::ModelProto& model, const InputShapes& shapes, const
   }
 }
 
+void infer_shapes(onnx::ModelProto& model);
+
+/// Opset 6 PRelu broadcast a 1-D slope over the channel axis (dim 1); opset 7 uses
+/// numpy broadcasting, which aligns it with the last axis. A constant [C] slope of a
+/// rank-r input becomes [C, 1, ..., 1] (r - 1 dims) so the meaning is kept.
+void adapt_legacy_prelu(onnx::ModelProto& model) {
+  auto* g = model.mutable_graph();
+  std::map<std::string, int> rank_of;
+  auto note_rank = [&](const onnx::ValueInfoProto& v) {
+    if (v.type().tensor_type().has_shape()) rank_of[v.name()] = v.type().tensor_type().shape().dim_size();
+  };
+  for (const auto& v : g->input()) note_rank(v);
+  for (const auto& v : g->value_info()) note_rank(v);
+  for (const auto& node : g->node()) {
+    if (node.op_type() != "PRelu" || node.input_size() != 2 || !rank_of.count(node.input(0))) continue;
+    for (auto& init : *g->mutable_initializer()) {
+      if (init.name() != node.input(1) || init.dims_size() != 1 || init.dims(0) == 1) continue;
+      for (int k = 2; k < rank_of[node.input(0)]; ++k) init.add_dims(1);
+    }
+  }
+}
+
 /// Opsets 1-6 (old exporters, the pytorch-* backend tests) are upgraded to opset 7
 /// with ONNX's version converter, so kernels only see the opset 7+ forms (e.g. numpy
-/// broadcasting instead of the broadcast/axis attributes).
+/// broadcasting instead of the broadcast/axis attributes). The converter needs shapes,
+/// so shape inference runs first.
 int64_t upgrade_legacy_opset(onnx::ModelProto& model, int64_t opset, const std::string& path) {
   if (opset >= kMinOpset) return opset;
+  infer_shapes(model);
+  adapt_legacy_prelu(model);
   try {
     model = onnx::version_conversion::ConvertVersion(model, static_cast<int>(kMinOpset));
   } catch (const std::exception& e) {

@@ -142,7 +142,7 @@ def tf2onnx_style():
     inits = [numpy_helper.from_array(w, "conv/kernel"), numpy_helper.from_array(b, "conv/bias"),
              numpy_helper.from_array(np.array(0.0, np.float32), "clip_min"),
              numpy_helper.from_array(np.array(6.0, np.float32), "clip_max"),
-             numpy_helper.from_array(np.array([1, -1], np.int64), "flat_shape")]
+             numpy_helper.from_array(np.array([0, -1], np.int64), "flat_shape")]
     nodes = [
         helper.make_node("Transpose", ["input:0"], ["nchw"], name="to_nchw", perm=[0, 3, 1, 2]),
         helper.make_node("Conv", ["nchw", "conv/kernel", "conv/bias"], ["conv"], name="conv", pads=[1, 1, 1, 1],

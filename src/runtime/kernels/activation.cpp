@@ -169,10 +169,14 @@ void register_activation_ops(OpRegistry& registry) {
   registry.add("Gelu", &gelu_kernel);
   registry.add("Softplus", [](OpContext& ctx) { map_float_input(ctx, [](auto x) { return softplus(x); }); });
   registry.add("Softsign", &softsign_kernel);
-  registry.add("Sigmoid", [](OpContext& ctx) { map_float_input(ctx, [](auto x) { return sigmoid(x); }); });
+  registry.add("Sigmoid", [](OpContext& ctx) {
+    map_float_vectorized(ctx, [](const auto& x) { return x.logistic(); }, [](auto x) { return sigmoid(x); });
+  });
   registry.add("HardSigmoid", &hard_sigmoid_kernel);
   registry.add("HardSwish", &hard_swish_kernel);
-  registry.add("Tanh", [](OpContext& ctx) { map_float_input(ctx, [](auto x) { return std::tanh(x); }); });
+  registry.add("Tanh", [](OpContext& ctx) {
+    map_float_vectorized(ctx, [](const auto& x) { return x.tanh(); }, [](auto x) { return std::tanh(x); });
+  });
   registry.add("ThresholdedRelu", &thresholded_relu_kernel);
   registry.add("Mish", &mish_kernel);
   registry.add("Clip", &clip_kernel);

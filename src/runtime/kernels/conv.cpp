@@ -3,7 +3,7 @@
 ///
 /// Conv: y[n, m, o] = b[m] + Σ_{c in group(m), k} w[m, c, k] · x[n, c, o·stride - pad_begin + k·dilation],
 /// taps in the padding reading zero. Three ways to compute it, chosen by shape:
-///  - one input channel per group (depthwise): a direct loop over the kernel taps;
+///  - one input channel per group (depthwise), 1-D or 2-D: a direct loop over the kernel taps;
 ///  - 1×1 kernel, stride 1, no padding (pointwise): Y_g = W_g · X_g, a plain GEMM;
 ///  - otherwise: Y_g = W_g · im2col(X_g), the columns built one tile of output
 ///    positions at a time so they stay in cache.
@@ -11,6 +11,7 @@
 /// column entry to y[n, m, i·stride - pad_begin + k·dilation].
 
 #include <algorithm>
+#include <cstring>
 
 #include "runtime/kernels/conv_util.h"
 #include "runtime/kernels/gemm_util.h"
@@ -21,11 +22,16 @@ namespace ptqc {
 
 namespace {
 
-/// Floats (or doubles) of im2col columns per tile: the columns of one tile are
-/// about 1 MiB of float32, which keeps them in L2 while the GEMM reads them.
-constexpr int64_t kColumnTileElements = 256 * 1024;
-/// Fewest output positions per tile, so the weight block is re-packed rarely.
-constexpr int64_t kMinTilePositions = 128;
+/// Elements of im2col columns per tile: 512 KiB of float32, which stay in L2
+/// between im2col writing them and the GEMM reading them.
+constexpr int64_t kColumnTileElements = 128 * 1024;
+/// Fewest output positions per tile, so that deep kernels (many input channels)
+/// still give the GEMM wide tiles and re-pack the weights rarely.
+constexpr int64_t kMinTilePositions = 512;
+/// Depthwise outputs computed together: kBlock vectors of kLanes (one AVX-512 register of
+/// float32 each), enough independent sums to hide the FMA latency.
+constexpr int64_t kLanes = 16;
+constexpr int64_t kBlock = 4;
 
 /// Operands of one Conv or ConvTranspose evaluation, shapes already checked.
 template <class T>
@@ -89,50 +95,116 @@ ConvOperands<T> conv_operands(const OpContext& ctx, bool transposed) {
   return op;
 }
 
-/// y[o] = bias + Σ_k w[k] · x[o·stride - pad_begin + k·dilation] over one output plane whose
-/// input plane is \p x: a single channel in, a single channel out (depthwise).
-/// Each output sums its taps in kernel order.
+/// True for at most 2 spatial dims, where depthwise_plane applies.
+bool is_planar(const WindowGeometry& g) { return g.input[0] == 1 && g.output[0] == 1 && g.kernel[0] == 1; }
+
+/// Layout of the scratch of depthwise_plane. The zero-padded input is dealt into sh × sw phase
+/// planes (s = stride), padded element (r·sh + a, c·sw + b) going to row r, column c of plane
+/// (a, b). Tap (kh, kw) of output (oh, ow) reads padded (oh·sh + kh·dh, ow·sw + kw·dw), that is
+/// plane ((kh·dh) mod sh, (kw·dw) mod sw) at (oh + (kh·dh) div sh, ow + (kw·dw) div sw). On the
+/// grid q = oh·pitch + ow every tap thus reads planes[q + tap offset]: one contiguous sweep.
+/// Grid columns ow >= OW hold sums of wrapped-around taps and are dropped.
+struct PhasePlanes {
+  int64_t rows = 0;     ///< OH + (extent_h - 1) div sh: rows of a plane the taps read.
+  int64_t pitch = 0;    ///< OW + (extent_w - 1) div sw: columns of a plane (and of the grid).
+  int64_t phases = 1;   ///< sh·sw planes.
+  int64_t sweep = 0;    ///< (OH - 1)·pitch + OW: grid entries from the first output to the last.
+  int64_t padded_sweep = 0;  ///< sweep rounded up to whole blocks of kBlock·kLanes.
+  std::vector<int64_t> tap_offsets;  ///< Per tap (kh, kw): where it reads for q = 0.
+  int64_t planes_size() const { return phases * rows * pitch; }
+  /// Scratch elements: the planes, the slack that the last block reads past them, and the grid.
+  int64_t size() const { return planes_size() + kBlock * kLanes + padded_sweep; }
+};
+
+PhasePlanes phase_planes(const WindowGeometry& g) {
+  PhasePlanes pp;
+  const int64_t sh = g.stride[1], sw = g.stride[2];
+  pp.phases = sh * sw;
+  pp.rows = g.output[1] + (g.extent(1) - 1) / sh;
+  pp.pitch = g.output[2] + (g.extent(2) - 1) / sw;
+  pp.sweep = (g.output[1] - 1) * pp.pitch + g.output[2];
+  pp.padded_sweep = (pp.sweep + kBlock * kLanes - 1) / (kBlock * kLanes) * (kBlock * kLanes);
+  for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
+    for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
+      const int64_t r = kh * g.dilation[1], c = kw * g.dilation[2];
+      const int64_t plane = r % sh * sw + c % sw;
+      pp.tap_offsets.push_back((plane * pp.rows + r / sh) * pp.pitch + c / sw);
+    }
+  }
+  return pp;
+}
+
+/// Deals the zero-padded input plane \p x into the phase planes of \p pp at \p planes.
 template <class T>
-void depthwise_plane(const WindowGeometry& g, const T* x, const T* w, T bias, T* y) {
-  std::fill_n(y, g.output_size(), bias);
-  for (int64_t od = 0; od < g.output[0]; ++od) {
-    for (int64_t oh = 0; oh < g.output[1]; ++oh) {
-      T* y_row = y + (od * g.output[1] + oh) * g.output[2];
-      const TapRange kd_range = taps_inside(od * g.stride[0] - g.pad_begin[0], g.dilation[0], g.input[0], g.kernel[0]);
-      const TapRange kh_range = taps_inside(oh * g.stride[1] - g.pad_begin[1], g.dilation[1], g.input[1], g.kernel[1]);
-      for (int64_t kd = kd_range.first; kd < kd_range.last; ++kd) {
-        const int64_t id = od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
-        for (int64_t kh = kh_range.first; kh < kh_range.last; ++kh) {
-          const int64_t ih = oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
-          const T* x_row = x + (id * g.input[1] + ih) * g.input[2];
-          const T* w_row = w + (kd * g.kernel[1] + kh) * g.kernel[2];
-          for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
-            // Output column j reads input column j·stride + start.
-            const int64_t start = kw * g.dilation[2] - g.pad_begin[2];
-            const TapRange cols = taps_inside(start, g.stride[2], g.input[2], g.output[2]);
-            const T wv = w_row[kw];
-            if (g.stride[2] == 1) {
-              for (int64_t j = cols.first; j < cols.last; ++j) y_row[j] += wv * x_row[j + start];
-            } else {
-              for (int64_t j = cols.first; j < cols.last; ++j) y_row[j] += wv * x_row[j * g.stride[2] + start];
-            }
-          }
+void fill_phase_planes(const WindowGeometry& g, const PhasePlanes& pp, const T* x, T* planes) {
+  const int64_t sh = g.stride[1], sw = g.stride[2];
+  for (int64_t a = 0; a < sh; ++a) {
+    for (int64_t b = 0; b < sw; ++b) {
+      const TapRange columns = taps_inside(b - g.pad_begin[2], sw, g.input[2], pp.pitch);
+      for (int64_t r = 0; r < pp.rows; ++r) {
+        T* row = planes + ((a * sw + b) * pp.rows + r) * pp.pitch;
+        const int64_t ih = r * sh + a - g.pad_begin[1];
+        if (ih < 0 || ih >= g.input[1]) {
+          std::fill_n(row, pp.pitch, T{0});
+          continue;
         }
+        const T* x_row = x + ih * g.input[2] + columns.first * sw + b - g.pad_begin[2];
+        const int64_t count = columns.last - columns.first;
+        std::fill_n(row, columns.first, T{0});
+        if (sw == 1) {
+          std::copy_n(x_row, count, row + columns.first);
+        } else {
+          for (int64_t c = 0; c < count; ++c) row[columns.first + c] = x_row[c * sw];
+        }
+        std::fill(row + columns.last, row + pp.pitch, T{0});
       }
     }
   }
 }
 
-/// Conv with one input channel per group: output channel m reads input channel m / (M/G).
+/// y[o] = bias + Σ_k w[k] · x[o·stride - pad_begin + k·dilation] over one 1-D/2-D output plane
+/// with a single input channel (depthwise), taps in the padding reading zero; each output sums its
+/// taps in kernel order. Runs on the PhasePlanes layout in \p scratch (PhasePlanes::size()
+/// elements), kBlock vectors of kLanes grid entries at a time, each in its own register.
 template <class T>
-void depthwise_conv(const ConvOperands<T>& op, int threads) {
+void depthwise_plane(const WindowGeometry& g, const PhasePlanes& pp, const T* x, const T* w, T bias, T* y,
+                     T* scratch) {
+  fill_phase_planes(g, pp, x, scratch);
+  std::fill_n(scratch + pp.planes_size(), kBlock * kLanes, T{0});
+  T* grid = scratch + pp.planes_size() + kBlock * kLanes;
+
+  typedef T Lanes __attribute__((vector_size(kLanes * sizeof(T))));
+  const int64_t taps = static_cast<int64_t>(pp.tap_offsets.size());
+  for (int64_t q = 0; q < pp.sweep; q += kBlock * kLanes) {
+    Lanes sum[kBlock];
+    for (int64_t b = 0; b < kBlock; ++b) sum[b] = Lanes{} + bias;
+    for (int64_t t = 0; t < taps; ++t) {
+      const T* src = scratch + q + pp.tap_offsets[static_cast<size_t>(t)];
+      for (int64_t b = 0; b < kBlock; ++b) {
+        Lanes in;
+        std::memcpy(&in, src + b * kLanes, sizeof(Lanes));
+        sum[b] += w[t] * in;
+      }
+    }
+    std::memcpy(grid + q, sum, sizeof(sum));
+  }
+  for (int64_t oh = 0; oh < g.output[1]; ++oh) std::copy_n(grid + oh * pp.pitch, g.output[2], y + oh * g.output[2]);
+}
+
+/// Conv with one input channel per group and at most 2 spatial dims: output channel m reads
+/// input channel m / (M/G).
+template <class T>
+void depthwise_conv(OpContext& ctx, const ConvOperands<T>& op) {
   const WindowGeometry& g = op.window;
   const int64_t multiplier = op.out_per_group();
-  parallel_for(threads, op.batch * op.out_channels, [&](int64_t begin, int64_t end) {
+  const PhasePlanes pp = phase_planes(g);
+  parallel_for(ctx.threads(), op.batch * op.out_channels, [&](int64_t begin, int64_t end) {
+    Tensor scratch(dtype_of<T>(), {pp.size()}, ctx.allocator());
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / op.out_channels, m = plane % op.out_channels;
-      const T* x = op.x + (n * op.in_channels + m / multiplier) * g.input_size();
-      depthwise_plane(g, x, op.w + m * g.kernel_size(), op.bias ? op.bias[m] : T{0}, op.y + plane * g.output_size());
+      depthwise_plane(g, pp, op.x + (n * op.in_channels + m / multiplier) * g.input_size(),
+                      op.w + m * g.kernel_size(), op.bias ? op.bias[m] : T{0}, op.y + plane * g.output_size(),
+                      scratch.data<T>());
     }
   });
 }
@@ -230,8 +302,8 @@ void conv_typed(OpContext& ctx) {
   const SpatialDims kernel = kernel_from_weights(ctx, ctx.input(1).shape(), spatial_rank(ctx, x_shape));
   op.window = forward_window(ctx, x_shape, kernel, false);
   op.y = ctx.make_output(0, ctx.input(0).dtype(), op.window.output_shape(op.batch, op.out_channels)).template data<T>();
-  if (op.in_per_group() == 1) {
-    depthwise_conv(op, ctx.threads());
+  if (op.in_per_group() == 1 && is_planar(op.window)) {
+    depthwise_conv(ctx, op);
   } else {
     gemm_conv(ctx, op);
   }

@@ -10,6 +10,8 @@
 #include <string>
 #include <type_traits>
 
+#include <unsupported/Eigen/SpecialFunctions>
+
 #include "runtime/kernels/elementwise_util.h"
 #include "runtime/op_registry.h"
 
@@ -338,9 +340,13 @@ void register_elementwise_ops(OpRegistry& registry) {
   registry.add("Sign", [](OpContext& ctx) { map_numeric_input(ctx, [](auto x) { return sign(x); }); });
   registry.add("Reciprocal", [](OpContext& ctx) { map_float_input(ctx, []<class T>(T x) { return T{1} / x; }); });
   registry.add("Sqrt", [](OpContext& ctx) { map_float_input(ctx, [](auto x) { return std::sqrt(x); }); });
-  registry.add("Exp", [](OpContext& ctx) { map_float_input(ctx, [](auto x) { return std::exp(x); }); });
+  registry.add("Exp", [](OpContext& ctx) {
+    map_float_vectorized(ctx, [](const auto& x) { return x.exp(); }, [](auto x) { return std::exp(x); });
+  });
   registry.add("Log", [](OpContext& ctx) { map_float_input(ctx, [](auto x) { return std::log(x); }); });
-  registry.add("Erf", [](OpContext& ctx) { map_float_input(ctx, [](auto x) { return std::erf(x); }); });
+  registry.add("Erf", [](OpContext& ctx) {
+    map_float_vectorized(ctx, [](const auto& x) { return x.erf(); }, [](auto x) { return std::erf(x); });
+  });
   registry.add("Sin", [](OpContext& ctx) { map_float_input(ctx, [](auto x) { return std::sin(x); }); });
   registry.add("Cos", [](OpContext& ctx) { map_float_input(ctx, [](auto x) { return std::cos(x); }); });
   registry.add("Tan", [](OpContext& ctx) { map_float_input(ctx, [](auto x) { return std::tan(x); }); });

@@ -229,6 +229,17 @@ Reduction reduction_of(const OpContext& ctx) {
   ctx.fail("reduction '" + r + "' is not none, add, mul, max or min");
 }
 
+/// reduction(a, b) for the scatter reductions other than none.
+template <class T>
+T combine(T a, T b, Reduction reduction) {
+  switch (reduction) {
+    case Reduction::kAdd: return static_cast<T>(a + b);
+    case Reduction::kMul: return static_cast<T>(a * b);
+    case Reduction::kMax: return std::max(a, b);
+    default: return std::min(a, b);
+  }
+}
+
 /// out = copy of data, then, in order, out[dst[i] + j] = reduce(out[dst[i] + j], updates[i*len + j])
 /// for j < \p len; with no reduction the update replaces (the last duplicate wins).
 void scatter_into(OpContext& ctx, const Tensor& data, const Tensor& updates, const std::vector<int64_t>& dst,
@@ -244,34 +255,16 @@ void scatter_into(OpContext& ctx, const Tensor& data, const Tensor& updates, con
     }
     return;
   }
-  dispatch_numeric(
-      ctx, data.dtype(),
-      [&](auto zero) {
-        using T = decltype(zero);
-        T* o = out.template data<T>();
-        const T* u = updates.template data<T>();
-        for (size_t i = 0; i < dst.size(); ++i) {
-          for (int64_t j = 0; j < len; ++j) {
-            T& a = o[dst[i] + j];
-            const T b = u[static_cast<int64_t>(i) * len + j];
-            switch (reduction) {
-              case Reduction::kAdd:
-                a = static_cast<T>(a + b);
-                break;
-              case Reduction::kMul:
-                a = static_cast<T>(a * b);
-                break;
-              case Reduction::kMax:
-                a = std::max(a, b);
-                break;
-              default:
-                a = std::min(a, b);
-                break;
-            }
-          }
-        }
-      },
-      true);
+  auto reduce_all = [&](auto zero) {
+    using T = decltype(zero);
+    T* o = out.template data<T>();
+    const T* u = updates.template data<T>();
+    for (size_t i = 0; i < dst.size(); ++i) {
+      for (int64_t j = 0; j < len; ++j)
+        o[dst[i] + j] = combine(o[dst[i] + j], u[static_cast<int64_t>(i) * len + j], reduction);
+    }
+  };
+  dispatch_numeric(ctx, data.dtype(), reduce_all, true);
 }
 
 /// ScatterND: out = data with the slice at each index tuple replaced (or reduced) by the

@@ -316,13 +316,19 @@ void softmax_kernel(OpContext& ctx) {
       if constexpr (K == SoftmaxKind::kHardmax) {
         for (int64_t k = 0; k < lanes.n; ++k) w[k * step] = k == arg_max ? T{1} : T{0};
       } else {
-        const double m = lanes.n ? static_cast<double>(v[arg_max * step]) : 0.0;
+        const T m = lanes.n ? v[arg_max * step] : T{0};
         double sum = 0;
-        for (int64_t k = 0; k < lanes.n; ++k) sum += std::exp(static_cast<double>(v[k * step]) - m);
-        const double log_sum = std::log(sum);
         for (int64_t k = 0; k < lanes.n; ++k) {
-          const double shifted = static_cast<double>(v[k * step]) - m;
-          w[k * step] = static_cast<T>(K == SoftmaxKind::kSoftmax ? std::exp(shifted) / sum : shifted - log_sum);
+          const T e = std::exp(v[k * step] - m);
+          if constexpr (K == SoftmaxKind::kSoftmax) w[k * step] = e;
+          sum += static_cast<double>(e);
+        }
+        if constexpr (K == SoftmaxKind::kSoftmax) {
+          const auto inv_sum = static_cast<T>(1.0 / sum);
+          for (int64_t k = 0; k < lanes.n; ++k) w[k * step] *= inv_sum;
+        } else {
+          const auto log_sum = static_cast<T>(std::log(sum));
+          for (int64_t k = 0; k < lanes.n; ++k) w[k * step] = v[k * step] - m - log_sum;
         }
       }
     });

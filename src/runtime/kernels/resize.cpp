@@ -192,6 +192,7 @@ void add_filter_taps(const ResizeAttributes& attrs, const AxisResize& a, double 
   }
 }
 
+/// The taps of every output index along axis \p a; offsets are input index × \p stride.
 AxisTaps axis_taps(const ResizeAttributes& attrs, const AxisResize& a, int64_t stride) {
   AxisTaps taps;
   for (int64_t o = 0; o < a.out; ++o) {
@@ -200,8 +201,10 @@ AxisTaps axis_taps(const ResizeAttributes& attrs, const AxisResize& a, int64_t s
         attrs.coordinates == CoordinateMode::kTfCropAndResize && (x < 0 || x > static_cast<double>(a.in - 1));
     taps.outside.push_back(outside);
     if (outside) {
-      // no taps: the output takes extrapolation_value
-    } else if (attrs.mode == Interpolation::kNearest) {
+      taps.first.push_back(taps.first.back());  // no taps: the output takes extrapolation_value
+      continue;
+    }
+    if (attrs.mode == Interpolation::kNearest) {
       taps.offset.push_back(std::clamp<int64_t>(nearest_index(attrs.rounding, x, a.scale), 0, a.in - 1) * stride);
       taps.weight.push_back(1.0);
     } else {

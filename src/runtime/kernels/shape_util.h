@@ -20,18 +20,10 @@ namespace ptqc {
 template <class Fn>
 void dispatch_element_width(size_t bytes, Fn&& fn) {
   switch (bytes) {
-    case 1:
-      fn(uint8_t{});
-      return;
-    case 2:
-      fn(uint16_t{});
-      return;
-    case 4:
-      fn(uint32_t{});
-      return;
-    default:
-      fn(uint64_t{});
-      return;
+    case 1: fn(uint8_t{}); return;
+    case 2: fn(uint16_t{}); return;
+    case 4: fn(uint32_t{}); return;
+    default: fn(uint64_t{}); return;
   }
 }
 
