@@ -5,17 +5,17 @@
 #include <limits>
 #include <vector>
 
-#include "runtime/elementwise_test_util.h"
+#include "support/kernel_test_util.h"
 
 namespace ptqc {
 namespace {
 
-using elementwise_testing::error_of;
-using elementwise_testing::float_attr;
-using elementwise_testing::make_node;
-using elementwise_testing::run_node;
-using elementwise_testing::string_attr;
-using elementwise_testing::values_of;
+using kernel_test::error_of;
+using kernel_test::float_attr;
+using kernel_test::make_node;
+using kernel_test::run_node;
+using kernel_test::string_attr;
+using kernel_test::values_of;
 
 /// Output 0 of a one-input activation \p node on float32 \p xs.
 std::vector<float> activate(const Node& node, const std::vector<float>& xs, int64_t opset = 13) {

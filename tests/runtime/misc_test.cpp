@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "runtime/reduce_test_util.h"
+#include "support/kernel_test_util.h"
 
 namespace ptqc {
 namespace {

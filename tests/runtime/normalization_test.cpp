@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "runtime/reduce_test_util.h"
+#include "support/kernel_test_util.h"
 
 namespace ptqc {
 namespace {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "runtime/reduce_test_util.h"
+#include "support/kernel_test_util.h"
 
 namespace ptqc {
 namespace {

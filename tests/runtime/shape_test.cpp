@@ -7,7 +7,7 @@
 
 #include "ptqc/error.h"
 #include "ptqc/executor.h"
-#include "runtime/reduce_test_util.h"
+#include "support/kernel_test_util.h"
 
 namespace ptqc {
 namespace {

@@ -180,6 +180,11 @@ void pow_kernel(OpContext& ctx) {
     dispatch_float(ctx, base.dtype(), [&](auto tag) {
       using T = decltype(tag);
       const Tensor p = exponent.dtype() == base.dtype() ? exponent : cast_tensor(exponent, base.dtype(), ctx.allocator());
+      // x^2 (variance in decomposed LayerNorms) is one multiplication, as exactly rounded as pow.
+      if (p.numel() == 1 && p.data<T>()[0] == T{2} && p.rank() <= base.rank()) {
+        ctx.set_output(0, map_elements<T, T>(ctx, base, [](T x) { return x * x; }));
+        return;
+      }
       ctx.set_output(0, broadcast_elements<T, T>(ctx, base, p, [](T x, T e) { return std::pow(x, e); }));
     });
     return;

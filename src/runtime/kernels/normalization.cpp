@@ -3,6 +3,7 @@
 /// LayerNormalization, GroupNormalization, MeanVarianceNormalization,
 /// LpNormalization, and the Softmax family (Softmax, LogSoftmax, Hardmax).
 
+#include <Eigen/Core>
 #include <cmath>
 
 #include "runtime/kernels/kernel_util.h"
@@ -300,11 +301,27 @@ AxisLanes softmax_lanes(const OpContext& ctx, const Shape& shape) {
 ///   Softmax    y = exp(x - m) / Σ exp(x - m)
 ///   LogSoftmax y = x - m - log Σ exp(x - m)
 ///   Hardmax    y = 1 at the first maximum, 0 elsewhere
+/// Softmax over contiguous float32 lanes (the attention case) with Eigen's SIMD exp:
+/// y = e^(x - max) / sum(e^(x - max)). Each lane is one thread's, so results do not
+/// depend on the thread count.
+void contiguous_softmax(OpContext& ctx, const AxisLanes& lanes, const Tensor& x, Tensor& y) {
+  for_each_lane(ctx, lanes, x.data<float>(), y.data<float>(), [&](const float* v, float* w) {
+    if (lanes.n == 0) return;
+    const Eigen::Map<const Eigen::ArrayXf> in(v, lanes.n);
+    Eigen::Map<Eigen::ArrayXf> out(w, lanes.n);
+    out = (in - in.maxCoeff()).exp();
+    out *= 1.0f / out.sum();
+  });
+}
+
 template <SoftmaxKind K>
 void softmax_kernel(OpContext& ctx) {
   const Tensor& x = ctx.input(0);
   const AxisLanes lanes = softmax_lanes(ctx, x.shape());
   Tensor& y = ctx.make_output(0, x.dtype(), x.shape());
+  if constexpr (K == SoftmaxKind::kSoftmax) {
+    if (x.dtype() == DataType::kFloat32 && lanes.inner == 1) return contiguous_softmax(ctx, lanes, x, y);
+  }
   dispatch_float(ctx, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const int64_t step = lanes.inner;

@@ -1,6 +1,6 @@
 #pragma once
-// Node builders and checks shared by the kernel tests of the reduce,
-// normalization, resize and misc groups.
+// Node builders and checks shared by the kernel tests (tests/runtime/*_test.cpp):
+// a hand-made node, its attributes, a one-output evaluation and error capture.
 
 #include <gtest/gtest.h>
 
@@ -75,14 +75,28 @@ inline void expect_floats(const Tensor& t, const Shape& shape, const std::vector
   for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(t.data<float>()[i], expected[i], tolerance) << "at " << i;
 }
 
-/// The error code evaluate_node throws for \p node, or kInternal when it throws none.
+/// Output 0 of \p node run on \p inputs.
+inline Tensor run_node(const Node& node, int64_t opset, const std::vector<const Tensor*>& inputs, int threads = 1) {
+  return evaluate_node(node, opset, inputs, threads).at(0);
+}
+
+/// The code of the ptqc::Error that running \p node throws (a test failure, and
+/// kInternal, when it throws none).
 inline ErrorCode error_of(const Node& node, int64_t opset, const std::vector<const Tensor*>& inputs) {
   try {
     evaluate_node(node, opset, inputs);
   } catch (const Error& e) {
     return e.code();
   }
+  ADD_FAILURE() << node.op_type << " did not fail";
   return ErrorCode::kInternal;
+}
+
+/// The values of a tensor as a vector, for EXPECT_EQ against hand-written lists.
+template <class T>
+std::vector<T> values_of(const Tensor& t) {
+  const auto v = t.values<T>();
+  return {v.begin(), v.end()};
 }
 
 }  // namespace ptqc::kernel_test
