@@ -17,6 +17,10 @@ namespace ptqc {
 
 struct ExecutorOptions {
   int threads = 1;  ///< Worker threads for the kernels (results do not depend on it).
+  /// Store float activations as FP16, as the NPU does under --precision_mode=force_fp16:
+  /// every float32 tensor a node produces (and every float32 graph input) is rounded to
+  /// the nearest FP16 value.
+  bool float16_activations = false;
 };
 
 /// Called after each node with each of its outputs; the calibration runner

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 
 #include "ptqc/error.h"
 #include "ptqc/file_io.h"
+#include "ptqc/om.h"
 #include "ptqc/onnx_frontend.h"
 #include "ptqc/passes.h"
 
@@ -29,28 +31,69 @@ void set_log_level(const std::string& level) {
   spdlog::set_level(it->second);
 }
 
-int run_guarded(const std::function<int()>& body) {
+Failure failure_of(std::exception_ptr e) {
   try {
-    return body();
-  } catch (const Error& e) {
-    std::cerr << "[ERROR] " << e.what() << "\n";
-    return exit_status(e.code());
+    std::rethrow_exception(e);
+  } catch (const Error& err) {
+    return {err.what(), exit_status(err.code())};
   } catch (const std::bad_alloc&) {
-    std::cerr << "[ERROR] E19999: out of memory\n";
-    return exit_status(ErrorCode::kInternal);
-  } catch (const std::exception& e) {
-    std::cerr << "[ERROR] E19999: internal error: " << e.what() << "\n";
-    return exit_status(ErrorCode::kInternal);
+    return {"E19999: out of memory", exit_status(ErrorCode::kInternal)};
+  } catch (const std::exception& err) {
+    return {std::string("E19999: internal error: ") + err.what(), exit_status(ErrorCode::kInternal)};
   }
 }
 
+int run_guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (...) {
+    const Failure f = failure_of(std::current_exception());
+    std::cerr << "[ERROR] " << f.line << "\n";
+    return f.status;
+  }
+}
+
+Error usage_error(bool missing_required, const std::string& message) {
+  return Error(missing_required ? ErrorCode::kMissingFlag : ErrorCode::kInvalidValue, message + " (see --help)");
+}
+
 int report_usage_error(bool missing_required, const std::string& message) {
-  const Error e(missing_required ? ErrorCode::kMissingFlag : ErrorCode::kInvalidValue, message + " (see --help)");
+  const Error e = usage_error(missing_required, message);
   std::cerr << "[ERROR] " << e.what() << "\n";
   return exit_status(e.code());
 }
 
+namespace {
+
+/// True when \p path starts with the .om magic bytes "IMOD".
+bool is_om_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  return in.read(magic, 4) && std::string_view(magic, 4) == "IMOD";
+}
+
+/// An executor for an .om: its graph as compiled, FP16 activations under force_fp16
+/// and allow_mix_precision as on the NPU. --input_shape may only restate the compiled dims.
+Executor load_om_model(const std::string& path, const std::string& input_shape_spec, int threads) {
+  OmModel model = read_om(path);
+  if (!input_shape_spec.empty()) {
+    for (const auto& [name, dims] : parse_input_shape(input_shape_spec)) {
+      const auto it = std::find_if(model.graph.inputs.begin(), model.graph.inputs.end(), [&](const ValueInfo& v) { return v.name == name; });
+      if (it == model.graph.inputs.end() || it->dims != dims) {
+        throw Error(ErrorCode::kInvalidValue, "Value [" + input_shape_spec + "] for parameter [--input_shape] is invalid. Reason: " + path +
+                                                  " was compiled for fixed input shapes; '" + name + "' does not match");
+      }
+    }
+  }
+  ExecutorOptions options{threads};
+  options.float16_activations = model.meta.precision_mode == "force_fp16" || model.meta.precision_mode == "allow_mix_precision";
+  return Executor(std::move(model.graph), options);
+}
+
+}  // namespace
+
 Executor load_runnable_model(const std::string& path, const std::string& input_shape_spec, int threads) {
+  if (is_om_file(path)) return load_om_model(path, input_shape_spec, threads);
   LoadOptions options;
   if (!input_shape_spec.empty()) options.input_shapes = parse_input_shape(input_shape_spec);
   Graph graph = load_onnx_model(path, options);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ptqc/error.h"
 #include "ptqc/executor.h"
 #include "ptqc/graph.h"
 
@@ -15,16 +16,26 @@ namespace ptqc::cli {
 /// Sets spdlog's level from --log (debug|info|warning|error|null); E10010 otherwise.
 void set_log_level(const std::string& level);
 
-/// Runs \p body; a ptqc::Error becomes one "[ERROR] E19030: ..." line on stderr
-/// and its exit status, any other exception an E19999 line.
+/// What a failure prints and returns: the coded line ("E19030: ...") and the exit status.
+struct Failure {
+  std::string line;
+  int status = 1;
+};
+/// The Failure for the exception \p e (a ptqc::Error keeps its code; others are E19999).
+Failure failure_of(std::exception_ptr e);
+
+/// Runs \p body; a failure becomes one "[ERROR] E19030: ..." line on stderr and its exit status.
 int run_guarded(const std::function<int()>& body);
 
 /// Reports a command-line syntax error (unknown flag, missing value or required flag) as
 /// one coded line (E10007 when \p missing_required, E10001 otherwise) and returns exit status 2.
 int report_usage_error(bool missing_required, const std::string& message);
+/// The coded error report_usage_error prints.
+Error usage_error(bool missing_required, const std::string& message);
 
-/// Loads an ONNX model for inference: --input_shape binding, float16 promotion,
-/// graph optimisation, then an executor with \p threads threads.
+/// Loads a model for inference: an ONNX file (--input_shape binding, float16
+/// promotion, graph optimisation) or an .om (recognised by its magic), then an
+/// executor with \p threads threads.
 Executor load_runnable_model(const std::string& path, const std::string& input_shape_spec, int threads);
 
 /// Reads one raw little-endian sample for graph input \p info. The file holds

@@ -4,6 +4,7 @@
 
 #include "ptqc/error.h"
 #include "runtime/buffer_pool.h"
+#include "runtime/float16_rounding.h"
 #include "runtime/op_registry.h"
 
 namespace ptqc {
@@ -21,14 +22,11 @@ struct Step {
 };
 
 KernelFn kernel_for(const Node& node, int64_t opset) {
-  if (!node.domain.empty() && node.domain != "ai.onnx") {
-    throw Error(ErrorCode::kUnsupportedOp, node.describe() + ": op domain '" + node.domain + "' (opset " +
-                                               std::to_string(opset) + ") is not supported");
-  }
-  KernelFn kernel = OpRegistry::instance().find(node.op_type);
+  KernelFn kernel = OpRegistry::instance().find(node.op_type, node.domain);
   if (!kernel) {
-    throw Error(ErrorCode::kUnsupportedOp,
-                node.describe() + ": op type " + node.op_type + " (opset " + std::to_string(opset) + ") is not supported");
+    const std::string domain = node.domain.empty() ? "" : " of domain '" + node.domain + "'";
+    throw Error(ErrorCode::kUnsupportedOp, node.describe() + ": op type " + node.op_type + domain + " (opset " +
+                                               std::to_string(opset) + ") is not supported");
   }
   return kernel;
 }
@@ -113,6 +111,16 @@ struct Executor::Impl {
     }
   }
 
+  /// Rounds a fresh float32 output to FP16 values. A view of an input (Reshape, ...)
+  /// already holds FP16 values and may share a constant's buffer: it is left alone.
+  void store_as_float16(const Step& step, Tensor& out) {
+    if (out.dtype() != DataType::kFloat32) return;
+    for (int s : step.inputs) {
+      if (s >= 0 && out.shares_buffer_with(slots[static_cast<size_t>(s)])) return;
+    }
+    round_to_float16(out);
+  }
+
   void execute(const Step& step) {
     std::vector<const Tensor*> inputs;
     inputs.reserve(step.inputs.size());
@@ -125,6 +133,7 @@ struct Executor::Impl {
       if (outputs[k].empty()) {
         throw Error(ErrorCode::kInternal, step.node->describe() + " did not produce output " + std::to_string(k));
       }
+      if (options.float16_activations) store_as_float16(step, outputs[k]);
       if (observer) observer(*step.node, step.node->outputs[k], outputs[k]);
       slots[static_cast<size_t>(step.outputs[k])] = std::move(outputs[k]);
     }
@@ -157,7 +166,12 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs) {
   }
   for (size_t i = 0; i < inputs.size(); ++i) {
     check_input(m.graph.inputs[i], inputs[i]);
-    m.slots[static_cast<size_t>(m.input_slots[i])] = inputs[i];
+    Tensor& slot = m.slots[static_cast<size_t>(m.input_slots[i])];
+    slot = inputs[i];
+    if (m.options.float16_activations && slot.dtype() == DataType::kFloat32) {
+      slot = slot.clone();  // never modify the caller's buffer
+      round_to_float16(slot);
+    }
   }
   std::vector<Tensor> results;
   try {

@@ -16,15 +16,27 @@ const OpRegistry& OpRegistry::instance() {
     register_index_ops(r);
     register_resize_ops(r);
     register_misc_ops(r);
+    register_int8_ops(r);
     return r;
   }();
   return registry;
 }
 
-void OpRegistry::add(const std::string& op_type, KernelFn kernel) { kernels_[op_type] = kernel; }
+namespace {
 
-KernelFn OpRegistry::find(const std::string& op_type) const {
-  auto it = kernels_.find(op_type);
+/// The table key: the bare op type for the default ONNX domain, "<domain>.<op>" otherwise.
+std::string registry_key(const std::string& op_type, const std::string& domain) {
+  return domain.empty() || domain == "ai.onnx" ? op_type : domain + "." + op_type;
+}
+
+}  // namespace
+
+void OpRegistry::add(const std::string& op_type, KernelFn kernel, const std::string& domain) {
+  kernels_[registry_key(op_type, domain)] = kernel;
+}
+
+KernelFn OpRegistry::find(const std::string& op_type, const std::string& domain) const {
+  auto it = kernels_.find(registry_key(op_type, domain));
   return it == kernels_.end() ? nullptr : it->second;
 }
 

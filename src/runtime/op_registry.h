@@ -1,7 +1,8 @@
 #pragma once
 /// \file
-/// The op registry: one table from ONNX op type (default domain) to its FP32
-/// reference kernel. Each kernel file contributes its ops through one
+/// The op registry: one table from op type to its reference kernel. Keys are
+/// ONNX op types of the default domain, and "ptqc.<Op>" for the INT8 ops of
+/// ptqc's own domain (docs/quantization.md). Each kernel file contributes its ops through one
 /// register_*_ops function, all listed in op_registry.cpp.
 
 #include <map>
@@ -17,9 +18,9 @@ class OpRegistry {
   /// The table with every kernel ptqc has.
   static const OpRegistry& instance();
 
-  void add(const std::string& op_type, KernelFn kernel);
-  /// The kernel for \p op_type, or nullptr.
-  KernelFn find(const std::string& op_type) const;
+  void add(const std::string& op_type, KernelFn kernel, const std::string& domain = "");
+  /// The kernel for \p op_type of \p domain ("" or "ai.onnx" = default, "ptqc"), or nullptr.
+  KernelFn find(const std::string& op_type, const std::string& domain = "") const;
   std::vector<std::string> op_types() const;
 
  private:
@@ -38,5 +39,9 @@ void register_shape_ops(OpRegistry& registry);
 void register_index_ops(OpRegistry& registry);
 void register_resize_ops(OpRegistry& registry);
 void register_misc_ops(OpRegistry& registry);
+void register_int8_ops(OpRegistry& registry);  // src/runtime/kernels/int8/
+
+/// The domain of ptqc's own ops (AscendQuant, QConv, ...).
+inline constexpr const char* kPtqcDomain = "ptqc";
 
 }  // namespace ptqc

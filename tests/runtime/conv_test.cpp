@@ -1,33 +1,23 @@
+// Unit tests of Conv and ConvTranspose (src/runtime/kernels/conv.cpp): hand-computed
+// cases, and every fast path against a convolution written straight from its definition.
+
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "ptqc/error.h"
 #include "ptqc/executor.h"
+#include "support/kernel_test_util.h"
 
 namespace ptqc {
 namespace {
 
-Attribute ints_attr(std::vector<int64_t> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInts;
-  a.ints = std::move(v);
-  return a;
-}
-
-Attribute int_attr(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
-
-Attribute string_attr(const std::string& v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kString;
-  a.s = v;
-  return a;
-}
+using kernel_test::error_of;
+using kernel_test::int_attr;
+using kernel_test::ints_attr;
+using kernel_test::run_node;
+using kernel_test::string_attr;
+using kernel_test::values_of;
 
 Tensor random_tensor(const Shape& shape, uint32_t seed) {
   std::mt19937 gen(seed);
@@ -59,12 +49,7 @@ struct ConvSpec {
   int64_t extent(int64_t d) const { return (w[2 + d] - 1) * dilation(d) + 1; }
 
   Node node(const std::string& op) const {
-    Node node;
-    node.name = "n";
-    node.op_type = op;
-    node.inputs = {"x", "w"};
-    if (bias) node.inputs.push_back("b");
-    node.outputs = {"y"};
+    Node node = kernel_test::make_node(op, bias ? 3 : 2);
     node.attrs["group"] = int_attr(group);
     if (!strides.empty()) node.attrs["strides"] = ints_attr(strides);
     if (!dilations.empty()) node.attrs["dilations"] = ints_attr(dilations);
@@ -134,14 +119,13 @@ void expect_conv_matches_naive(const ConvSpec& s, uint32_t seed) {
   const Tensor expected = naive_conv(s, x, w, s.bias ? &b : nullptr);
   std::vector<const Tensor*> inputs{&x, &w};
   if (s.bias) inputs.push_back(&b);
-  const Tensor one = evaluate_node(s.node("Conv"), 13, inputs, 1)[0];
-  const Tensor three = evaluate_node(s.node("Conv"), 13, inputs, 3)[0];
+  const Tensor one = run_node(s.node("Conv"), 13, inputs, 1);
+  const Tensor three = run_node(s.node("Conv"), 13, inputs, 3);
   ASSERT_EQ(one.shape(), expected.shape()) << shape_string(s.x) << " * " << shape_string(s.w);
   for (int64_t i = 0; i < expected.numel(); ++i) {
     ASSERT_NEAR(one.data<float>()[i], expected.data<float>()[i], 1e-4) << shape_string(s.x) << " * " << shape_string(s.w);
   }
-  EXPECT_EQ(std::vector<float>(one.values<float>().begin(), one.values<float>().end()),
-            std::vector<float>(three.values<float>().begin(), three.values<float>().end()));
+  EXPECT_EQ(values_of<float>(one), values_of<float>(three));
 }
 
 TEST(ConvTest, HandComputedTwoByTwoSums) {
@@ -149,10 +133,7 @@ TEST(ConvTest, HandComputedTwoByTwoSums) {
   const Tensor w = Tensor::from_vector<float>({1, 1, 1, 1}, {1, 1, 2, 2});
   const Tensor b = Tensor::from_vector<float>({0.5f}, {1});
   ConvSpec s{{1, 1, 3, 3}, {1, 1, 2, 2}};
-  const Tensor y = evaluate_node(s.node("Conv"), 13, {&x, &w, &b})[0];
-  EXPECT_EQ(y.shape(), (Shape{1, 1, 2, 2}));
-  EXPECT_EQ(std::vector<float>(y.values<float>().begin(), y.values<float>().end()),
-            (std::vector<float>{8.5f, 12.5f, 20.5f, 24.5f}));
+  kernel_test::expect_floats(run_node(s.node("Conv"), 13, {&x, &w, &b}), {1, 1, 2, 2}, {8.5f, 12.5f, 20.5f, 24.5f});
 }
 
 TEST(ConvTest, GemmPathsMatchDirectConvolution) {
@@ -185,6 +166,20 @@ TEST(ConvTest, DepthwisePathMatchesDirectConvolution) {
   for (const ConvSpec& s : specs) expect_conv_matches_naive(s, seed += 3);
 }
 
+TEST(ConvTest, ComputesFloat64) {
+  for (const ConvSpec& s : {ConvSpec{{1, 4, 9, 8}, {4, 1, 3, 3}, 4, {1, 1}, {}, {1, 1, 1, 1}},
+                            ConvSpec{{1, 3, 7, 6}, {2, 3, 3, 3}, 1, {2, 1}}}) {
+    const Tensor x = random_tensor(s.x, 30), w = random_tensor(s.w, 31), b = random_tensor({s.w[0]}, 32);
+    const Tensor expected = naive_conv(s, x, w, &b);
+    const Tensor xd = cast_tensor(x, DataType::kFloat64), wd = cast_tensor(w, DataType::kFloat64);
+    const Tensor bd = cast_tensor(b, DataType::kFloat64);
+    const Tensor y = run_node(s.node("Conv"), 13, {&xd, &wd, &bd});
+    ASSERT_EQ(y.dtype(), DataType::kFloat64);
+    ASSERT_EQ(y.shape(), expected.shape());
+    for (int64_t i = 0; i < y.numel(); ++i) ASSERT_NEAR(y.data<double>()[i], expected.data<float>()[i], 1e-5);
+  }
+}
+
 TEST(ConvTest, AutoPadMatchesExplicitPads) {
   struct Case {
     std::string auto_pad;
@@ -202,7 +197,7 @@ TEST(ConvTest, AutoPadMatchesExplicitPads) {
     Node node = explicit_spec.node("Conv");
     node.attrs.erase("pads");
     node.attrs["auto_pad"] = string_attr(c.auto_pad);
-    const Tensor y = evaluate_node(node, 11, {&x, &w, &b})[0];
+    const Tensor y = run_node(node, 11, {&x, &w, &b});
     ASSERT_EQ(y.shape(), expected.shape()) << c.auto_pad;
     for (int64_t i = 0; i < y.numel(); ++i) ASSERT_NEAR(y.data<float>()[i], expected.data<float>()[i], 1e-5) << c.auto_pad;
   }
@@ -213,27 +208,17 @@ TEST(ConvTest, RejectsMalformedNodes) {
   const Tensor w_bad_channels(DataType::kFloat32, {2, 3, 3, 3});
   ConvSpec s{{1, 4, 5, 5}, {2, 3, 3, 3}};
   s.bias = false;
-  try {
-    evaluate_node(s.node("Conv"), 13, {&x, &w_bad_channels});
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidModel);
-  }
+  EXPECT_EQ(error_of(s.node("Conv"), 13, {&x, &w_bad_channels}), ErrorCode::kInvalidModel);
   const Tensor w(DataType::kFloat32, {2, 4, 3, 3}), short_bias(DataType::kFloat32, {1});
   ConvSpec with_bias{{1, 4, 5, 5}, {2, 4, 3, 3}};
-  EXPECT_THROW(evaluate_node(with_bias.node("Conv"), 13, {&x, &w, &short_bias}), Error);
+  EXPECT_EQ(error_of(with_bias.node("Conv"), 13, {&x, &w, &short_bias}), ErrorCode::kInvalidModel);
   ConvSpec too_big{{1, 4, 5, 5}, {2, 4, 3, 3}, 1, {}, {4, 4}};  // dilated kernel spans 9 > 5
   too_big.bias = false;
-  EXPECT_THROW(evaluate_node(too_big.node("Conv"), 13, {&x, &w}), Error);
+  EXPECT_EQ(error_of(too_big.node("Conv"), 13, {&x, &w}), ErrorCode::kInvalidModel);
   const Tensor x4d(DataType::kFloat32, {1, 1, 2, 2, 2, 2}), w4d(DataType::kFloat32, {1, 1, 1, 1, 1, 1});
   ConvSpec four_d{{1, 1, 2, 2, 2, 2}, {1, 1, 1, 1, 1, 1}};
   four_d.bias = false;
-  try {
-    evaluate_node(four_d.node("Conv"), 13, {&x4d, &w4d});
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kUnsupportedOp);
-  }
+  EXPECT_EQ(error_of(four_d.node("Conv"), 13, {&x4d, &w4d}), ErrorCode::kUnsupportedOp);
 }
 
 /// ConvTranspose from the definition: each x[n, c, i] · w[c, m, k] lands on y[n, g·M/G + m, i·s - p + k·d].
@@ -276,10 +261,7 @@ TEST(ConvTransposeTest, HandComputedOneDimensional) {
   const Tensor w = Tensor::from_vector<float>({1, 1, 1}, {1, 1, 3});
   ConvSpec s{{1, 1, 3}, {1, 1, 3}, 1, {2}};
   s.bias = false;
-  const Tensor y = evaluate_node(s.node("ConvTranspose"), 11, {&x, &w})[0];
-  EXPECT_EQ(y.shape(), (Shape{1, 1, 7}));
-  EXPECT_EQ(std::vector<float>(y.values<float>().begin(), y.values<float>().end()),
-            (std::vector<float>{1, 1, 3, 2, 5, 3, 3}));
+  kernel_test::expect_floats(run_node(s.node("ConvTranspose"), 11, {&x, &w}), {1, 1, 7}, {1, 1, 3, 2, 5, 3, 3});
 }
 
 TEST(ConvTransposeTest, MatchesScatterDefinition) {
@@ -302,12 +284,11 @@ TEST(ConvTransposeTest, MatchesScatterDefinition) {
     const Tensor expected = naive_conv_transpose(s, x, w, s.bias ? &b : nullptr, out);
     std::vector<const Tensor*> inputs{&x, &w};
     if (s.bias) inputs.push_back(&b);
-    const Tensor one = evaluate_node(s.node("ConvTranspose"), 13, inputs, 1)[0];
-    const Tensor two = evaluate_node(s.node("ConvTranspose"), 13, inputs, 2)[0];
+    const Tensor one = run_node(s.node("ConvTranspose"), 13, inputs, 1);
+    const Tensor two = run_node(s.node("ConvTranspose"), 13, inputs, 2);
     ASSERT_EQ(one.shape(), expected.shape());
     for (int64_t i = 0; i < one.numel(); ++i) ASSERT_NEAR(one.data<float>()[i], expected.data<float>()[i], 1e-5);
-    EXPECT_EQ(std::vector<float>(one.values<float>().begin(), one.values<float>().end()),
-              std::vector<float>(two.values<float>().begin(), two.values<float>().end()));
+    EXPECT_EQ(values_of<float>(one), values_of<float>(two));
   }
 }
 
@@ -326,7 +307,7 @@ TEST(ConvTransposeTest, OutputShapeAndSameUpperDerivePads) {
   lower.pads = {1, 1, 0, 0};
   const std::pair<const Node*, const ConvSpec*> cases[] = {{&same, &upper}, {&shaped, &lower}};
   for (const auto& [node, padded] : cases) {
-    const Tensor y = evaluate_node(*node, 11, {&x, &w})[0];
+    const Tensor y = run_node(*node, 11, {&x, &w});
     const Tensor expected = naive_conv_transpose(*padded, x, w, nullptr, {6, 6});
     ASSERT_EQ(y.shape(), (Shape{1, 2, 6, 6}));
     for (int64_t i = 0; i < y.numel(); ++i) ASSERT_NEAR(y.data<float>()[i], expected.data<float>()[i], 1e-5);
@@ -337,12 +318,7 @@ TEST(ConvTransposeTest, RejectsChannelMismatch) {
   const Tensor x(DataType::kFloat32, {1, 3, 4, 4}), w(DataType::kFloat32, {2, 2, 3, 3});
   ConvSpec s{{1, 3, 4, 4}, {2, 2, 3, 3}};
   s.bias = false;
-  try {
-    evaluate_node(s.node("ConvTranspose"), 13, {&x, &w});
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidModel);
-  }
+  EXPECT_EQ(error_of(s.node("ConvTranspose"), 13, {&x, &w}), ErrorCode::kInvalidModel);
 }
 
 }  // namespace

@@ -1,3 +1,6 @@
+// Unit tests of the GEMM core (src/runtime/kernels/gemm_util.cpp) and of Gemm/MatMul
+// (src/runtime/kernels/gemm.cpp).
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -5,32 +8,23 @@
 #include "ptqc/error.h"
 #include "ptqc/executor.h"
 #include "runtime/kernels/gemm_util.h"
+#include "support/kernel_test_util.h"
 
 namespace ptqc {
 namespace {
 
+using kernel_test::error_of;
+using kernel_test::float_attr;
+using kernel_test::int_attr;
+using kernel_test::make_node;
+using kernel_test::run_node;
+using kernel_test::values_of;
+
+/// make_node with attributes.
 Node gemm_node(const std::string& op, size_t inputs, std::map<std::string, Attribute> attrs = {}) {
-  Node node;
-  node.name = "n";
-  node.op_type = op;
-  for (size_t i = 0; i < inputs; ++i) node.inputs.push_back("in" + std::to_string(i));
-  node.outputs = {"y"};
+  Node node = make_node(op, inputs);
   node.attrs = std::move(attrs);
   return node;
-}
-
-Attribute int_attr(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
-
-Attribute float_attr(float v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kFloat;
-  a.f = v;
-  return a;
 }
 
 std::vector<float> random_values(size_t n, uint32_t seed) {
@@ -99,37 +93,26 @@ TEST(GemmOpTest, AppliesAlphaBetaTransposesAndBroadcastBias) {
   const Tensor c = Tensor::from_vector<float>({10, 20}, {2});
   const Node node = gemm_node("Gemm", 3, {{"transA", int_attr(1)}, {"transB", int_attr(1)},
                                           {"alpha", float_attr(2.0f)}, {"beta", float_attr(0.5f)}});
-  const std::vector<Tensor> out = evaluate_node(node, 13, {&a, &b, &c});
   // op(A)·op(B) = [[4, 3], [6, 4]]; 2·that + 0.5·C = [[13, 16], [17, 18]].
-  EXPECT_EQ(out[0].shape(), (Shape{2, 2}));
-  EXPECT_EQ(std::vector<float>(out[0].values<float>().begin(), out[0].values<float>().end()),
-            (std::vector<float>{13, 16, 17, 18}));
+  kernel_test::expect_floats(run_node(node, 13, {&a, &b, &c}), {2, 2}, {13, 16, 17, 18});
 }
 
 TEST(GemmOpTest, WorksWithoutBiasAndWithColumnBias) {
   const Tensor a = Tensor::from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3});
   const Tensor b = Tensor::from_vector<float>({1, 0, 0, 1, 1, 1}, {3, 2});
-  const std::vector<Tensor> plain = evaluate_node(gemm_node("Gemm", 2), 13, {&a, &b});
-  EXPECT_EQ(std::vector<float>(plain[0].values<float>().begin(), plain[0].values<float>().end()),
-            (std::vector<float>{4, 5, 10, 11}));
+  EXPECT_EQ(values_of<float>(run_node(gemm_node("Gemm", 2), 13, {&a, &b})), (std::vector<float>{4, 5, 10, 11}));
   const Tensor column = Tensor::from_vector<float>({100, 200}, {2, 1});
-  const std::vector<Tensor> biased = evaluate_node(gemm_node("Gemm", 3), 13, {&a, &b, &column});
-  EXPECT_EQ(std::vector<float>(biased[0].values<float>().begin(), biased[0].values<float>().end()),
+  EXPECT_EQ(values_of<float>(run_node(gemm_node("Gemm", 3), 13, {&a, &b, &column})),
             (std::vector<float>{104, 105, 210, 211}));
 }
 
 TEST(GemmOpTest, RejectsMismatchedShapes) {
   const Tensor a = Tensor::from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3});
   const Tensor b = Tensor::from_vector<float>({1, 2, 3, 4}, {2, 2});
-  try {
-    evaluate_node(gemm_node("Gemm", 2), 13, {&a, &b});
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidModel);
-  }
+  EXPECT_EQ(error_of(gemm_node("Gemm", 2), 13, {&a, &b}), ErrorCode::kInvalidModel);
   const Tensor b_ok(DataType::kFloat32, {3, 2});
   const Tensor bad_c(DataType::kFloat32, {3});
-  EXPECT_THROW(evaluate_node(gemm_node("Gemm", 3), 13, {&a, &b_ok, &bad_c}), Error);
+  EXPECT_EQ(error_of(gemm_node("Gemm", 3), 13, {&a, &b_ok, &bad_c}), ErrorCode::kInvalidModel);
 }
 
 /// MatMul of two tensors by the NumPy definition, in double.
@@ -182,10 +165,8 @@ TEST(MatMulTest, BroadcastsBatchDims) {
   for (const Case& c : cases) {
     const Tensor a = random_tensor(c.a, 7), b = random_tensor(c.b, 8);
     for (int threads : {1, 3}) {
-      const std::vector<Tensor> out = evaluate_node(gemm_node("MatMul", 2), 13, {&a, &b}, threads);
-      ASSERT_EQ(out[0].shape(), c.y);
-      const std::vector<float> expected = naive_batched_matmul(a, b, c.batch);
-      for (size_t i = 0; i < expected.size(); ++i) ASSERT_NEAR(out[0].data<float>()[i], expected[i], 1e-5);
+      kernel_test::expect_floats(run_node(gemm_node("MatMul", 2), 13, {&a, &b}, threads), c.y,
+                                 naive_batched_matmul(a, b, c.batch));
     }
   }
 }
@@ -194,41 +175,22 @@ TEST(MatMulTest, PromotesOneDimensionalOperands) {
   const Tensor m = Tensor::from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3});
   const Tensor v3 = Tensor::from_vector<float>({1, 0, -1}, {3});
   const Tensor v2 = Tensor::from_vector<float>({1, 1}, {2});
-  const std::vector<Tensor> mv = evaluate_node(gemm_node("MatMul", 2), 13, {&m, &v3});
-  EXPECT_EQ(mv[0].shape(), (Shape{2}));
-  EXPECT_EQ(mv[0].data<float>()[0], -2.0f);
-  EXPECT_EQ(mv[0].data<float>()[1], -2.0f);
-  const std::vector<Tensor> vm = evaluate_node(gemm_node("MatMul", 2), 13, {&v2, &m});
-  EXPECT_EQ(vm[0].shape(), (Shape{3}));
-  EXPECT_EQ(vm[0].data<float>()[2], 9.0f);
-  const std::vector<Tensor> dot = evaluate_node(gemm_node("MatMul", 2), 13, {&v3, &v3});
-  EXPECT_EQ(dot[0].shape(), Shape{});
-  EXPECT_EQ(dot[0].data<float>()[0], 2.0f);
+  kernel_test::expect_floats(run_node(gemm_node("MatMul", 2), 13, {&m, &v3}), {2}, {-2, -2});
+  kernel_test::expect_floats(run_node(gemm_node("MatMul", 2), 13, {&v2, &m}), {3}, {5, 7, 9});
+  kernel_test::expect_floats(run_node(gemm_node("MatMul", 2), 13, {&v3, &v3}), {}, {2});
 }
 
 TEST(MatMulTest, MultipliesIntegers) {
   const Tensor a = Tensor::from_vector<int64_t>({1, 2, 3, 4}, {2, 2});
   const Tensor b = Tensor::from_vector<int64_t>({5, 6, 7, 8}, {2, 2});
-  const std::vector<Tensor> out = evaluate_node(gemm_node("MatMul", 2), 13, {&a, &b});
-  EXPECT_EQ(std::vector<int64_t>(out[0].values<int64_t>().begin(), out[0].values<int64_t>().end()),
-            (std::vector<int64_t>{19, 22, 43, 50}));
+  EXPECT_EQ(values_of<int64_t>(run_node(gemm_node("MatMul", 2), 13, {&a, &b})), (std::vector<int64_t>{19, 22, 43, 50}));
 }
 
 TEST(MatMulTest, RejectsMismatchedInnerDims) {
   const Tensor a(DataType::kFloat32, {2, 3}), b(DataType::kFloat32, {4, 2});
-  try {
-    evaluate_node(gemm_node("MatMul", 2), 13, {&a, &b});
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidModel);
-  }
+  EXPECT_EQ(error_of(gemm_node("MatMul", 2), 13, {&a, &b}), ErrorCode::kInvalidModel);
   const Tensor u(DataType::kUInt32, {2, 2});
-  try {
-    evaluate_node(gemm_node("MatMul", 2), 13, {&u, &u});
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kUnsupportedOp);
-  }
+  EXPECT_EQ(error_of(gemm_node("MatMul", 2), 13, {&u, &u}), ErrorCode::kUnsupportedOp);
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 ///
 /// Conv: y[n, m, o] = b[m] + Σ_{c in group(m), k} w[m, c, k] · x[n, c, o·stride - pad_begin + k·dilation],
 /// taps in the padding reading zero. Three ways to compute it, chosen by shape:
-///  - one input channel per group (depthwise), 1-D or 2-D: a direct loop over the kernel taps;
+///  - one input channel per group (depthwise), 1-D or 2-D: a vectorised sweep over the kernel
+///    taps (conv_util.h);
 ///  - 1×1 kernel, stride 1, no padding (pointwise): Y_g = W_g · X_g, a plain GEMM;
 ///  - otherwise: Y_g = W_g · im2col(X_g), the columns built one tile of output
 ///    positions at a time so they stay in cache.
@@ -11,7 +12,6 @@
 /// column entry to y[n, m, i·stride - pad_begin + k·dilation].
 
 #include <algorithm>
-#include <cstring>
 
 #include "runtime/kernels/conv_util.h"
 #include "runtime/kernels/gemm_util.h"
@@ -28,10 +28,6 @@ constexpr int64_t kColumnTileElements = 128 * 1024;
 /// Fewest output positions per tile, so that deep kernels (many input channels)
 /// still give the GEMM wide tiles and re-pack the weights rarely.
 constexpr int64_t kMinTilePositions = 512;
-/// Depthwise outputs computed together: kBlock vectors of kLanes (one AVX-512 register of
-/// float32 each), enough independent sums to hide the FMA latency.
-constexpr int64_t kLanes = 16;
-constexpr int64_t kBlock = 4;
 
 /// Operands of one Conv or ConvTranspose evaluation, shapes already checked.
 template <class T>
@@ -49,21 +45,6 @@ struct ConvOperands {
   int64_t in_per_group() const { return in_channels / groups; }
   int64_t out_per_group() const { return out_channels / groups; }
 };
-
-/// Kernel spatial dims: W's trailing dims, which kernel_shape (when given) must repeat.
-SpatialDims kernel_from_weights(const OpContext& ctx, const Shape& w, int64_t rank) {
-  SpatialDims kernel{1, 1, 1};
-  const std::vector<int64_t> given = ctx.node().attr_ints("kernel_shape");
-  for (int64_t i = 0; i < rank; ++i) {
-    const int64_t k = w[static_cast<size_t>(2 + i)];
-    if (k < 1) ctx.fail("weights " + shape_string(w) + " have an empty kernel");
-    if (!given.empty() && (static_cast<int64_t>(given.size()) != rank || given[static_cast<size_t>(i)] != k)) {
-      ctx.fail("kernel_shape does not match the weights " + shape_string(w));
-    }
-    kernel[static_cast<size_t>(kMaxSpatialDims - rank + i)] = k;
-  }
-  return kernel;
-}
 
 /// Reads group, checks W (and B) against X and fills everything but the window and y.
 /// W is M × C/G × kernel for Conv and C × M/G × kernel when \p transposed (ConvTranspose).
@@ -95,99 +76,15 @@ ConvOperands<T> conv_operands(const OpContext& ctx, bool transposed) {
   return op;
 }
 
-/// True for at most 2 spatial dims, where depthwise_plane applies.
-bool is_planar(const WindowGeometry& g) { return g.input[0] == 1 && g.output[0] == 1 && g.kernel[0] == 1; }
-
-/// Layout of the scratch of depthwise_plane. The zero-padded input is dealt into sh × sw phase
-/// planes (s = stride), padded element (r·sh + a, c·sw + b) going to row r, column c of plane
-/// (a, b). Tap (kh, kw) of output (oh, ow) reads padded (oh·sh + kh·dh, ow·sw + kw·dw), that is
-/// plane ((kh·dh) mod sh, (kw·dw) mod sw) at (oh + (kh·dh) div sh, ow + (kw·dw) div sw). On the
-/// grid q = oh·pitch + ow every tap thus reads planes[q + tap offset]: one contiguous sweep.
-/// Grid columns ow >= OW hold sums of wrapped-around taps and are dropped.
-struct PhasePlanes {
-  int64_t rows = 0;     ///< OH + (extent_h - 1) div sh: rows of a plane the taps read.
-  int64_t pitch = 0;    ///< OW + (extent_w - 1) div sw: columns of a plane (and of the grid).
-  int64_t phases = 1;   ///< sh·sw planes.
-  int64_t sweep = 0;    ///< (OH - 1)·pitch + OW: grid entries from the first output to the last.
-  int64_t padded_sweep = 0;  ///< sweep rounded up to whole blocks of kBlock·kLanes.
-  std::vector<int64_t> tap_offsets;  ///< Per tap (kh, kw): where it reads for q = 0.
-  int64_t planes_size() const { return phases * rows * pitch; }
-  /// Scratch elements: the planes, the slack that the last block reads past them, and the grid.
-  int64_t size() const { return planes_size() + kBlock * kLanes + padded_sweep; }
-};
-
-PhasePlanes phase_planes(const WindowGeometry& g) {
-  PhasePlanes pp;
-  const int64_t sh = g.stride[1], sw = g.stride[2];
-  pp.phases = sh * sw;
-  pp.rows = g.output[1] + (g.extent(1) - 1) / sh;
-  pp.pitch = g.output[2] + (g.extent(2) - 1) / sw;
-  pp.sweep = (g.output[1] - 1) * pp.pitch + g.output[2];
-  pp.padded_sweep = (pp.sweep + kBlock * kLanes - 1) / (kBlock * kLanes) * (kBlock * kLanes);
-  for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
-    for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
-      const int64_t r = kh * g.dilation[1], c = kw * g.dilation[2];
-      const int64_t plane = r % sh * sw + c % sw;
-      pp.tap_offsets.push_back((plane * pp.rows + r / sh) * pp.pitch + c / sw);
-    }
-  }
-  return pp;
-}
-
-/// Deals the zero-padded input plane \p x into the phase planes of \p pp at \p planes.
-template <class T>
-void fill_phase_planes(const WindowGeometry& g, const PhasePlanes& pp, const T* x, T* planes) {
-  const int64_t sh = g.stride[1], sw = g.stride[2];
-  for (int64_t a = 0; a < sh; ++a) {
-    for (int64_t b = 0; b < sw; ++b) {
-      const TapRange columns = taps_inside(b - g.pad_begin[2], sw, g.input[2], pp.pitch);
-      for (int64_t r = 0; r < pp.rows; ++r) {
-        T* row = planes + ((a * sw + b) * pp.rows + r) * pp.pitch;
-        const int64_t ih = r * sh + a - g.pad_begin[1];
-        if (ih < 0 || ih >= g.input[1]) {
-          std::fill_n(row, pp.pitch, T{0});
-          continue;
-        }
-        const T* x_row = x + ih * g.input[2] + columns.first * sw + b - g.pad_begin[2];
-        const int64_t count = columns.last - columns.first;
-        std::fill_n(row, columns.first, T{0});
-        if (sw == 1) {
-          std::copy_n(x_row, count, row + columns.first);
-        } else {
-          for (int64_t c = 0; c < count; ++c) row[columns.first + c] = x_row[c * sw];
-        }
-        std::fill(row + columns.last, row + pp.pitch, T{0});
-      }
-    }
-  }
-}
-
 /// y[o] = bias + Σ_k w[k] · x[o·stride - pad_begin + k·dilation] over one 1-D/2-D output plane
 /// with a single input channel (depthwise), taps in the padding reading zero; each output sums its
-/// taps in kernel order. Runs on the PhasePlanes layout in \p scratch (PhasePlanes::size()
-/// elements), kBlock vectors of kLanes grid entries at a time, each in its own register.
+/// taps in kernel order. Runs as a window sweep over \p scratch (PhasePlanes::size() elements).
 template <class T>
 void depthwise_plane(const WindowGeometry& g, const PhasePlanes& pp, const T* x, const T* w, T bias, T* y,
                      T* scratch) {
-  fill_phase_planes(g, pp, x, scratch);
-  std::fill_n(scratch + pp.planes_size(), kBlock * kLanes, T{0});
-  T* grid = scratch + pp.planes_size() + kBlock * kLanes;
-
-  typedef T Lanes __attribute__((vector_size(kLanes * sizeof(T))));
-  const int64_t taps = static_cast<int64_t>(pp.tap_offsets.size());
-  for (int64_t q = 0; q < pp.sweep; q += kBlock * kLanes) {
-    Lanes sum[kBlock];
-    for (int64_t b = 0; b < kBlock; ++b) sum[b] = Lanes{} + bias;
-    for (int64_t t = 0; t < taps; ++t) {
-      const T* src = scratch + q + pp.tap_offsets[static_cast<size_t>(t)];
-      for (int64_t b = 0; b < kBlock; ++b) {
-        Lanes in;
-        std::memcpy(&in, src + b * kLanes, sizeof(Lanes));
-        sum[b] += w[t] * in;
-      }
-    }
-    std::memcpy(grid + q, sum, sizeof(sum));
-  }
+  fill_phase_planes(g, pp, x, T{0}, scratch);
+  T* grid = scratch + pp.grid_offset();
+  sweep_windows(pp, scratch, bias, [w](auto sum, int64_t t, auto in) { return sum + w[t] * in; }, grid);
   for (int64_t oh = 0; oh < g.output[1]; ++oh) std::copy_n(grid + oh * pp.pitch, g.output[2], y + oh * g.output[2]);
 }
 
@@ -269,7 +166,7 @@ void gemm_conv(OpContext& ctx, const ConvOperands<T>& op) {
   const WindowGeometry& g = op.window;
   const int64_t depth = op.in_per_group() * g.kernel_size();
   const int64_t positions = g.output_size();
-  const int64_t tile_width = std::max(kMinTilePositions, kColumnTileElements / depth);
+  const int64_t tile_width = std::max(kMinTilePositions, kColumnTileElements / std::max<int64_t>(depth, 1));
   const int64_t tiles = (positions + tile_width - 1) / tile_width;
   const bool pointwise = is_pointwise(g);
   const int64_t m = op.out_per_group();

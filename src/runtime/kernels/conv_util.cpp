@@ -52,6 +52,20 @@ SpatialDims spatial_attribute(const OpContext& ctx, const std::string& key, int6
   return dims;
 }
 
+SpatialDims kernel_from_weights(const OpContext& ctx, const Shape& w, int64_t rank) {
+  SpatialDims kernel{1, 1, 1};
+  const std::vector<int64_t> given = ctx.node().attr_ints("kernel_shape");
+  for (int64_t i = 0; i < rank; ++i) {
+    const int64_t k = w[static_cast<size_t>(2 + i)];
+    if (k < 1) ctx.fail("weights " + shape_string(w) + " have an empty kernel");
+    if (!given.empty() && (static_cast<int64_t>(given.size()) != rank || given[static_cast<size_t>(i)] != k)) {
+      ctx.fail("kernel_shape does not match the weights " + shape_string(w));
+    }
+    kernel[static_cast<size_t>(kMaxSpatialDims - rank + i)] = k;
+  }
+  return kernel;
+}
+
 WindowGeometry forward_window(const OpContext& ctx, const Shape& input, const SpatialDims& kernel, bool ceil_mode) {
   WindowGeometry g;
   g.rank = spatial_rank(ctx, input);
@@ -94,6 +108,24 @@ WindowGeometry forward_window(const OpContext& ctx, const Shape& input, const Sp
     }
   }
   return g;
+}
+
+PhasePlanes phase_planes(const WindowGeometry& g) {
+  PhasePlanes pp;
+  const int64_t sh = g.stride[1], sw = g.stride[2];
+  pp.phases = sh * sw;
+  pp.rows = g.output[1] + (g.extent(1) - 1) / sh;
+  pp.pitch = g.output[2] + (g.extent(2) - 1) / sw;
+  pp.sweep = (g.output[1] - 1) * pp.pitch + g.output[2];
+  pp.padded_sweep = (pp.sweep + kBlock * kLanes - 1) / (kBlock * kLanes) * (kBlock * kLanes);
+  for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
+    for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
+      const int64_t r = kh * g.dilation[1], c = kw * g.dilation[2];
+      const int64_t plane = r % sh * sw + c % sw;
+      pp.tap_offsets.push_back((plane * pp.rows + r / sh) * pp.pitch + c / sw);
+    }
+  }
+  return pp;
 }
 
 }  // namespace ptqc

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "runtime/op_context.h"
@@ -61,16 +62,106 @@ int64_t spatial_rank(const OpContext& ctx, const Shape& input);
 /// slots; absent = 1 everywhere.
 SpatialDims spatial_attribute(const OpContext& ctx, const std::string& key, int64_t rank);
 
+/// Kernel spatial dims of a convolution: the trailing dims of its weights \p w (rank + 2 dims),
+/// which the kernel_shape attribute, when given, must repeat.
+SpatialDims kernel_from_weights(const OpContext& ctx, const Shape& w, int64_t rank);
+
 /// Geometry of a forward window (Conv, pools) over \p input with the given kernel:
 /// strides, dilations, pads and auto_pad from the node. Output size per dim, with
 /// e = (kernel - 1)·dilation + 1:
 ///   NOTSET: floor((in + pad_begin + pad_end - e) / stride) + 1, or with \p ceil_mode
-///           the ceiling, less one when that last window would start past in + pad_begin;
+///           the ceiling, less one when that last window would start in the end padding
+///           ((out - 1)·stride >= in + pad_begin);
 ///   VALID:  ceil((in - e + 1) / stride), no padding;
 ///   SAME_UPPER / SAME_LOWER: ceil(in / stride), total padding
 ///           max(0, (out - 1)·stride + e - in) split evenly, the odd unit at the end
 ///           (UPPER) or at the beginning (LOWER).
 /// Fails the node when a dim would be empty.
 WindowGeometry forward_window(const OpContext& ctx, const Shape& input, const SpatialDims& kernel, bool ceil_mode);
+
+/// True for at most 2 spatial dims (the depth slot unused), where window sweeps apply.
+inline bool is_planar(const WindowGeometry& g) { return g.input[0] == 1 && g.output[0] == 1 && g.kernel[0] == 1; }
+
+/// Window sweeps compute kBlock vectors of kLanes outputs together (one AVX-512 register
+/// of float32 each): enough independent accumulators to hide the FMA latency.
+constexpr int64_t kLanes = 16;
+constexpr int64_t kBlock = 4;
+
+/// Layout of the scratch of a window sweep over one 1-D/2-D plane. The padded input is dealt
+/// into sh × sw phase planes (s = stride), padded element (r·sh + a, c·sw + b) going to row r,
+/// column c of plane (a, b). Tap (kh, kw) of output (oh, ow) reads padded (oh·sh + kh·dh,
+/// ow·sw + kw·dw), that is plane ((kh·dh) mod sh, (kw·dw) mod sw) at (oh + (kh·dh) div sh,
+/// ow + (kw·dw) div sw). On the grid q = oh·pitch + ow every tap thus reads
+/// planes[q + tap offset]: one contiguous sweep, free of bounds checks. Grid columns ow >= OW
+/// combine wrapped-around taps and are dropped.
+struct PhasePlanes {
+  int64_t rows = 0;          ///< OH + (extent_h - 1) div sh: rows of a plane the taps read.
+  int64_t pitch = 0;         ///< OW + (extent_w - 1) div sw: columns of a plane and of the grid.
+  int64_t phases = 1;        ///< sh·sw planes.
+  int64_t sweep = 0;         ///< (OH - 1)·pitch + OW: grid entries from the first output to the last.
+  int64_t padded_sweep = 0;  ///< sweep rounded up to whole blocks of kBlock·kLanes.
+  std::vector<int64_t> tap_offsets;  ///< Per tap (kh, kw) in kernel order: where it reads for q = 0.
+
+  int64_t planes_size() const { return phases * rows * pitch; }
+  /// Where the grid starts in the scratch: after the planes and the slack the last block reads.
+  int64_t grid_offset() const { return planes_size() + kBlock * kLanes; }
+  /// Scratch elements: planes, slack and grid.
+  int64_t size() const { return grid_offset() + padded_sweep; }
+};
+
+/// The PhasePlanes layout of \p g. \pre is_planar(g).
+PhasePlanes phase_planes(const WindowGeometry& g);
+
+/// Deals the input plane \p x, padded with \p pad, into the phase planes at \p scratch
+/// (and zeroes the slack after them).
+template <class T>
+void fill_phase_planes(const WindowGeometry& g, const PhasePlanes& pp, const T* x, T pad, T* scratch) {
+  const int64_t sh = g.stride[1], sw = g.stride[2];
+  for (int64_t a = 0; a < sh; ++a) {
+    for (int64_t b = 0; b < sw; ++b) {
+      const TapRange columns = taps_inside(b - g.pad_begin[2], sw, g.input[2], pp.pitch);
+      for (int64_t r = 0; r < pp.rows; ++r) {
+        T* row = scratch + ((a * sw + b) * pp.rows + r) * pp.pitch;
+        const int64_t ih = r * sh + a - g.pad_begin[1];
+        if (ih < 0 || ih >= g.input[1]) {
+          std::fill_n(row, pp.pitch, pad);
+          continue;
+        }
+        const T* x_row = x + ih * g.input[2] + columns.first * sw + b - g.pad_begin[2];
+        const int64_t count = columns.last - columns.first;
+        std::fill_n(row, columns.first, pad);
+        if (sw == 1) {
+          std::copy_n(x_row, count, row + columns.first);
+        } else {
+          for (int64_t c = 0; c < count; ++c) row[columns.first + c] = x_row[c * sw];
+        }
+        std::fill(row + columns.last, row + pp.pitch, pad);
+      }
+    }
+  }
+  std::fill_n(scratch + pp.planes_size(), kBlock * kLanes, T{0});
+}
+
+/// grid[q] = step(... step(step(init, 0, tap_0), 1, tap_1) ..., taps - 1, tap_last) for every grid
+/// entry q, tap_t = planes[q + tap_offsets[t]]: the taps of each output folded in kernel order.
+/// \p step is called on vectors of kLanes entries (GCC vector extensions) as step(acc, t, in).
+template <class T, class Step>
+void sweep_windows(const PhasePlanes& pp, const T* planes, T init, Step step, T* grid) {
+  typedef T Lanes __attribute__((vector_size(kLanes * sizeof(T))));
+  const int64_t taps = static_cast<int64_t>(pp.tap_offsets.size());
+  for (int64_t q = 0; q < pp.sweep; q += kBlock * kLanes) {
+    Lanes acc[kBlock];
+    for (int64_t b = 0; b < kBlock; ++b) acc[b] = Lanes{} + init;
+    for (int64_t t = 0; t < taps; ++t) {
+      const T* src = planes + q + pp.tap_offsets[static_cast<size_t>(t)];
+      for (int64_t b = 0; b < kBlock; ++b) {
+        Lanes in;
+        std::memcpy(&in, src + b * kLanes, sizeof(Lanes));
+        acc[b] = step(acc[b], t, in);
+      }
+    }
+    std::memcpy(grid + q, acc, sizeof(acc));
+  }
+}
 
 }  // namespace ptqc

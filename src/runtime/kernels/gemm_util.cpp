@@ -1,6 +1,5 @@
-// Eigen must not start its own OpenMP team: threads come from parallel_for, and
-// a kernel asked for one thread must use one.
-#define EIGEN_DONT_PARALLELIZE
+// EIGEN_DONT_PARALLELIZE is set for the whole library (CMakeLists.txt): threads come
+// from parallel_for, and a kernel asked for one thread must use one.
 #include "runtime/kernels/gemm_util.h"
 
 // GCC 12 flags the deliberately undefined registers of Eigen's AVX-512 shuffles.

@@ -59,15 +59,19 @@ void for_each_tap(const WindowGeometry& g, const Window& w, Fn&& fn) {
   }
 }
 
+/// Taps of dim \p d of a window starting at input position \p start that lie inside the input,
+/// or inside the padded input when \p with_padding.
+int64_t taps_counted(const WindowGeometry& g, int d, int64_t start, bool with_padding) {
+  const TapRange r = with_padding ? taps_inside(start + g.pad_begin[d], g.dilation[d],
+                                                g.input[d] + g.pad_begin[d] + g.pad_end[d], g.kernel[d])
+                                  : taps_inside(start, g.dilation[d], g.input[d], g.kernel[d]);
+  return r.last - r.first;
+}
+
 /// Taps of \p w inside the input, or inside the padded input when \p with_padding.
 int64_t window_count(const WindowGeometry& g, const Window& w, bool with_padding) {
   int64_t count = 1;
-  for (int d = 0; d < kMaxSpatialDims; ++d) {
-    const TapRange r = with_padding ? taps_inside(w.start[d] + g.pad_begin[d], g.dilation[d],
-                                                  g.input[d] + g.pad_begin[d] + g.pad_end[d], g.kernel[d])
-                                    : w.taps[d];
-    count *= r.last - r.first;
-  }
+  for (int d = 0; d < kMaxSpatialDims; ++d) count *= taps_counted(g, d, w.start[d], with_padding);
   return count;
 }
 
@@ -101,9 +105,42 @@ int64_t flat_index(const WindowGeometry& g, int64_t plane, int64_t offset, bool 
   return plane * g.input_size() + offset;
 }
 
+/// True when sweep_pool applies and pays: a 1-D/2-D window and enough outputs to fill a vector
+/// (a sweep computes whole vectors of outputs; Global* pools have one output per plane).
+bool sweeps(const WindowGeometry& g) { return is_planar(g) && g.output_size() >= kLanes; }
+
+/// y[o] = finish(fold of the window's taps, oh, ow) for every output of every plane of a 1-D/2-D
+/// pool, by a window sweep: taps in the padding read \p pad and are folded like the others, so
+/// \p pad must leave the fold unchanged (the identity of \p step).
+template <class T, class Step, class Finish>
+void sweep_pool(OpContext& ctx, const WindowGeometry& g, T pad, Step step, Finish finish) {
+  const Tensor& x = ctx.input(0);
+  T* y = ctx.make_output(0, x.dtype(), g.output_shape(x.dim(0), x.dim(1))).template data<T>();
+  const T* xv = x.data<T>();
+  const PhasePlanes pp = phase_planes(g);
+  parallel_for(ctx.threads(), x.dim(0) * x.dim(1), [&](int64_t begin, int64_t end) {
+    Tensor scratch(dtype_of<T>(), {pp.size()}, ctx.allocator());
+    T* grid = scratch.data<T>() + pp.grid_offset();
+    for (int64_t plane = begin; plane < end; ++plane) {
+      fill_phase_planes(g, pp, xv + plane * g.input_size(), pad, scratch.data<T>());
+      sweep_windows(pp, scratch.data<T>(), pad, step, grid);
+      T* y_plane = y + plane * g.output_size();
+      for (int64_t oh = 0; oh < g.output[1]; ++oh) {
+        for (int64_t ow = 0; ow < g.output[2]; ++ow) y_plane[oh * g.output[2] + ow] = finish(grid[oh * pp.pitch + ow], oh, ow);
+      }
+    }
+  });
+}
+
 /// y = max over the window's taps (the first maximum's index into Indices, output 1, if wanted).
 template <class T>
 void max_pool_over(OpContext& ctx, const WindowGeometry& g) {
+  if (ctx.num_outputs() == 1 && sweeps(g)) {
+    // Strictly greater wins, as below: padding (lowest) and NaN never replace a value.
+    const auto larger = [](auto acc, int64_t, auto in) { return in > acc ? in : acc; };
+    sweep_pool(ctx, g, std::numeric_limits<T>::lowest(), larger, [](T v, int64_t, int64_t) { return v; });
+    return;
+  }
   const Tensor& x = ctx.input(0);
   const Shape shape = g.output_shape(x.dim(0), x.dim(1));
   T* y = ctx.make_output(0, x.dtype(), shape).template data<T>();
@@ -144,10 +181,28 @@ void global_max_pool(OpContext& ctx) {
   dispatch_float(ctx, ctx.input(0).dtype(), [&](auto t) { max_pool_over<decltype(t)>(ctx, g); });
 }
 
+/// \p sum / \p count, or 0 for a window with no taps.
+template <class T>
+T mean(T sum, int64_t count) {
+  return count > 0 ? sum / static_cast<T>(count) : T{0};
+}
+
 /// y = Σ taps x / count, count = taps inside the input, or inside the padded input when
 /// \p count_padding (AveragePool's count_include_pad).
 template <class T>
 void average_pool_over(OpContext& ctx, const WindowGeometry& g, bool count_padding) {
+  if (sweeps(g)) {
+    // The window is a box: its count is the product of per-dim counts.
+    std::array<std::vector<int64_t>, kMaxSpatialDims> counts;
+    for (int d = 1; d < kMaxSpatialDims; ++d) {
+      for (int64_t o = 0; o < g.output[d]; ++o) {
+        counts[d].push_back(taps_counted(g, d, o * g.stride[d] - g.pad_begin[d], count_padding));
+      }
+    }
+    sweep_pool(ctx, g, T{0}, [](auto acc, int64_t, auto in) { return acc + in; },
+               [&](T sum, int64_t oh, int64_t ow) { return mean(sum, counts[1][oh] * counts[2][ow]); });
+    return;
+  }
   const Tensor& x = ctx.input(0);
   T* y = ctx.make_output(0, x.dtype(), g.output_shape(x.dim(0), x.dim(1))).template data<T>();
   const T* xv = x.data<T>();
@@ -155,8 +210,7 @@ void average_pool_over(OpContext& ctx, const WindowGeometry& g, bool count_paddi
     const T* xp = xv + plane * g.input_size();
     T sum = 0;
     for_each_tap(g, w, [&](int64_t i) { sum += xp[i]; });
-    const int64_t count = window_count(g, w, count_padding);
-    y[plane * g.output_size() + offset] = count > 0 ? sum / static_cast<T>(count) : T{0};
+    y[plane * g.output_size() + offset] = mean(sum, window_count(g, w, count_padding));
   });
 }
 

@@ -1,0 +1,229 @@
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "cli/atc_commands.h"
+#include "cli/calibration_input.h"
+#include "frontend/tensor_proto.h"
+#include "ir/passes/graph_edit.h"
+#include "ptqc/error.h"
+#include "ptqc/executor.h"
+#include "ptqc/file_io.h"
+#include "ptqc/om.h"
+#include "ptqc/onnx_frontend.h"
+#include "ptqc/passes.h"
+#include "ptqc/quant_config.h"
+#include "ptqc/soc.h"
+#include "quant/quantizer.h"
+
+namespace ptqc::cli {
+
+namespace {
+
+int thread_count(const AtcFlags& f) {
+  return f.threads > 0 ? f.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+/// Keeps only the outputs --out_nodes selects (E10016 for an unknown node or index).
+void select_outputs(Graph& graph, const std::string& spec) {
+  std::vector<ValueInfo> outputs;
+  for (const OutNode& o : parse_out_nodes(spec)) {
+    const auto it = std::find_if(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) { return n.name == o.node; });
+    if (it == graph.nodes.end() || o.index >= static_cast<int64_t>(it->outputs.size()) || it->outputs[static_cast<size_t>(o.index)].empty()) {
+      throw Error(ErrorCode::kUnknownOutNode, "Value [" + o.node + ":" + std::to_string(o.index) +
+                                                 "] for parameter [--out_nodes] is invalid. Reason: the model has no node '" +
+                                                 o.node + "' with output " + std::to_string(o.index));
+    }
+    const std::string value = it->outputs[static_cast<size_t>(o.index)];
+    ValueInfo info = graph.info(value).value_or(ValueInfo{value, DataType::kUndefined, {}, false, DataType::kUndefined});
+    info.name = value;
+    outputs.push_back(info);
+  }
+  graph.outputs = std::move(outputs);
+}
+
+/// The float graph to compile: loaded with --input_shape, outputs selected, optimized.
+Graph prepare_graph(const AtcFlags& f, int threads) {
+  LoadOptions options;
+  if (!f.input_shape.empty()) options.input_shapes = parse_input_shape(f.input_shape);
+  Graph graph = load_onnx_model(f.model, options);
+  if (!f.out_nodes.empty()) select_outputs(graph, f.out_nodes);
+  optimize(graph, [threads](const Node& n, int64_t opset, const std::vector<const Tensor*>& in) {
+    return evaluate_node(n, opset, in, threads);
+  });
+  return graph;
+}
+
+/// The layer settings of the config, with --keep_dtype's nodes and op types kept in float.
+LayerSettingsFn layer_settings(const QuantConfig* config, const KeepDtype& keep) {
+  return [config, keep](const Node& node) {
+    LayerSettings s;
+    if (config) {
+      const LayerQuantConfig& c = config->for_layer(node.name, node.op_type);
+      s.activation = c.activation;
+      s.weights = c.weight_algorithm;
+      s.channel_wise = c.channel_wise;
+      s.skip = c.skip;
+      if (s.skip) s.skip_reason = "skipped by the quantization config (skip_layers, skip_layer_types or override)";
+    }
+    const bool kept = std::count(keep.nodes.begin(), keep.nodes.end(), node.name) ||
+                      std::count(keep.op_types.begin(), keep.op_types.end(), node.op_type);
+    if (kept) {
+      s.skip = true;
+      s.skip_reason = "listed in --keep_dtype";
+    }
+    return s;
+  };
+}
+
+/// "name:1x3x224x224;..." of the graph inputs (part of the calibration record's key).
+std::string input_shapes_text(const Graph& graph) {
+  std::string text;
+  for (const auto& in : graph.inputs) text += in.name + ":" + shape_string(in.dims) + ";";
+  return text;
+}
+
+/// The --output_type of graph output \p value ("" = keep float32).
+std::string output_type_of(const Graph& graph, const OutputTypes& types, const std::string& value) {
+  const int producer = producer_index(graph, value);
+  if (producer < 0) return "";
+  const Node& node = graph.nodes[static_cast<size_t>(producer)];
+  for (size_t k = 0; k < node.outputs.size(); ++k) {
+    auto it = types.per_output.find({node.name, static_cast<int64_t>(k)});
+    if (node.outputs[k] == value && it != types.per_output.end()) return it->second;
+  }
+  return types.all;
+}
+
+/// Converts graph outputs to the --output_type element types with Cast nodes (UINT8:
+/// Clip to [0, 255] and Round first, as the NPU's output conversion saturates). Each
+/// output keeps its name: the float value is renamed and the last Cast writes the name.
+void apply_output_types(Graph& graph, const std::string& spec) {
+  if (spec.empty()) return;
+  const OutputTypes types = parse_output_type(spec);
+  for (auto& out : graph.outputs) {
+    const std::string type = output_type_of(graph, types, out.name);
+    if (type.empty() || type == "FP32") continue;
+    const std::string float_value = out.name + "_float";
+    for (auto& n : graph.nodes) {
+      std::replace(n.outputs.begin(), n.outputs.end(), out.name, float_value);
+      std::replace(n.inputs.begin(), n.inputs.end(), out.name, float_value);
+    }
+    std::string value = float_value;
+    auto append = [&](const std::string& op, std::vector<std::string> extra, std::map<std::string, Attribute> attrs, const std::string& result) {
+      Node n;
+      n.name = out.name + "_to_" + type + "_" + op;
+      n.op_type = op;
+      n.inputs = {value};
+      n.inputs.insert(n.inputs.end(), extra.begin(), extra.end());
+      n.outputs = {result};
+      n.attrs = std::move(attrs);
+      value = result;
+      graph.nodes.push_back(std::move(n));
+    };
+    if (type == "UINT8") {
+      graph.initializers[out.name + "_lo"] = Tensor::scalar<float>(0.0f);
+      graph.initializers[out.name + "_hi"] = Tensor::scalar<float>(255.0f);
+      append("Clip", {out.name + "_lo", out.name + "_hi"}, {}, out.name + "_clipped");
+      append("Round", {}, {}, out.name + "_rounded");
+    }
+    const DataType dtype = type == "FP16" ? DataType::kFloat16 : DataType::kUInt8;
+    append("Cast", {}, {{"to", Attribute{Attribute::Kind::kInt, static_cast<int64_t>(dtype)}}}, out.name);
+    out.dtype = dtype;
+    out.declared_dtype = DataType::kUndefined;
+  }
+}
+
+void print_quantization_summary(const QuantizeReport& report) {
+  size_t candidates = 0;
+  for (const auto& d : report.decisions) {
+    if (d.quantized) continue;
+    if (d.reason.rfind("no INT8 kernel", 0) != 0) {
+      ++candidates;
+      spdlog::warn("layer {} ({}) stays in float: {}", d.node, d.op_type, d.reason);
+    }
+  }
+  std::printf("quantization: %zu layers INT8, %zu quantizable layers kept in float, %zu requant joins%s\n",
+              report.records.size(), candidates, report.requant_joins,
+              report.reused_record ? " (calibration record reused)" : "");
+}
+
+}  // namespace
+
+void compile_model(const AtcFlags& f) {
+  validate_compile_flags(f);
+  const SocInfo& soc = find_soc(f.soc_version);
+  const KeepDtype keep = f.keep_dtype.empty() ? KeepDtype{} : read_keep_dtype(f.keep_dtype);
+  const std::string om_path = f.output + ".om";
+  const auto parent = std::filesystem::path(om_path).parent_path();
+  if (!parent.empty()) ensure_directory(parent.string());
+  const int threads = thread_count(f);
+  std::optional<QuantConfig> config;
+  if (f.enable_quantization == "true") config = load_quant_config(f.quantization_config);
+
+  Graph graph = prepare_graph(f, threads);
+  const std::string model_bytes = read_file_bytes(f.model);
+  if (config) {
+    config->check_layer_names(graph);
+    QuantizeRequest request;
+    request.soc = &soc;
+    request.settings = layer_settings(&*config, keep);
+    const CalibrationInput input = calibration_input(*config, graph);
+    request.batches = input.make_source;
+    request.expected_batches = input.batches;
+    request.threads = threads;
+    request.show_progress = isatty(STDERR_FILENO) && f.log != "null";
+    request.record_dir = config->dataset.out_file_path;
+    request.record_key = {sha256_hex(model_bytes), config->fingerprint(), input_shapes_text(graph), 0};
+    print_quantization_summary(quantize_graph(graph, request));
+  }
+  apply_output_types(graph, f.output_type);
+  OmMetadata meta;
+  meta.soc_version = soc.name;
+  meta.model_name = std::filesystem::path(f.model).stem().string();
+  meta.precision_mode = f.precision_mode;
+  meta.source_sha256 = sha256_hex(model_bytes);
+  meta.float_weights_fp16 = f.precision_mode == "force_fp16" || f.precision_mode == "allow_mix_precision";
+  write_om(om_path, graph, meta);
+  const double om_mb = static_cast<double>(std::filesystem::file_size(om_path)) / 1e6;
+  const double onnx_mb = static_cast<double>(model_bytes.size()) / 1e6;
+  std::printf("wrote %s: %.3f MB (ONNX %.3f MB, %.2fx smaller), %zu ops, SoC %s\n", om_path.c_str(), om_mb, onnx_mb,
+              om_mb > 0 ? onnx_mb / om_mb : 0.0, graph.nodes.size(), soc.name.c_str());
+}
+
+size_t precheck_model(const AtcFlags& f) {
+  if (f.model.empty()) throw Error(ErrorCode::kMissingFlag, "[--model] is required");
+  const SocInfo& soc = find_soc(f.soc_version.empty() ? "Ascend310P3" : f.soc_version);
+  const KeepDtype keep = f.keep_dtype.empty() ? KeepDtype{} : read_keep_dtype(f.keep_dtype);
+  std::optional<QuantConfig> config;
+  if (!f.quantization_config.empty()) config = load_quant_config(f.quantization_config);
+  Graph graph = prepare_graph(f, thread_count(f));
+  const auto decisions = plan_quantization(graph, soc, layer_settings(config ? &*config : nullptr, keep));
+  nlohmann::json ops = nlohmann::json::array();
+  size_t unsupported = 0, quantized = 0;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const Node& n = graph.nodes[i];
+    const bool supported = is_op_supported(n.op_type) && (n.domain.empty() || n.domain == "ai.onnx");
+    unsupported += supported ? 0 : 1;
+    quantized += decisions[i].quantized ? 1 : 0;
+    nlohmann::json op = {{"name", n.name}, {"type", n.op_type}, {"supported", supported}, {"quantized", decisions[i].quantized}};
+    if (!supported) op["reason"] = "no kernel for " + n.op_type + (n.domain.empty() ? "" : " of domain " + n.domain);
+    else if (!decisions[i].quantized) op["reason"] = decisions[i].reason;
+    ops.push_back(op);
+  }
+  const nlohmann::json report = {{"model", f.model},
+                                 {"soc_version", soc.name},
+                                 {"summary", {{"ops", graph.nodes.size()}, {"unsupported", unsupported}, {"quantized", quantized}}},
+                                 {"ops", ops}};
+  write_file_atomically(f.check_report, report.dump(2) + "\n");
+  std::printf("pre-check: %zu ops, %zu unsupported, %zu would be quantized; report: %s\n", graph.nodes.size(), unsupported,
+              quantized, f.check_report.c_str());
+  return unsupported;
+}
+
+}  // namespace ptqc::cli

@@ -1,0 +1,90 @@
+/// \file
+/// serialize_om / write_om: header + partition table + MODEL_DEF + WEIGHTS_DATA + TASK_INFO.
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "om/checksum.h"
+#include "om/model_def.h"
+#include "om/om_header.h"
+#include "om/partition_table.h"
+#include "om/task_info.h"
+#include "om/weights.h"
+#include "ptqc/error.h"
+#include "ptqc/file_io.h"
+#include "ptqc/om.h"
+
+namespace ptqc {
+
+namespace {
+
+/// \p message's bytes with deterministic serialization (fields in number order,
+/// no map-order dependence), so equal messages give equal bytes.
+std::string serialize_message(const google::protobuf::MessageLite& message, const std::string& what) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    if (!message.SerializeToCodedStream(&coded)) {
+      throw Error(ErrorCode::kUnsupportedOp, what + " cannot be serialized (protobuf messages are limited to 2 GiB)");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string serialize_om(const Graph& graph, const OmMetadata& meta) {
+  validate(graph);
+  WeightsWriter weights(meta.float_weights_fp16);
+  const std::string model_def = serialize_message(encode_model_def(graph, meta, weights), "MODEL_DEF");
+  const std::string task_info = serialize_message(encode_task_info(plan_execution(graph)), "TASK_INFO");
+
+  const std::vector<std::string_view> parts = {model_def, weights.bytes(), task_info};
+  const OmPartitionType types[] = {OmPartitionType::kModelDef, OmPartitionType::kWeightsData,
+                                   OmPartitionType::kTaskInfo};
+  std::vector<OmPartition> table;
+  uint64_t data_size = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    // Sizes are checked against the 32-bit format below, before any of them is used.
+    table.push_back({types[i], static_cast<uint32_t>(data_size), static_cast<uint32_t>(parts[i].size())});
+    data_size += parts[i].size();
+  }
+  std::string body = encode_partition_table(table);
+  if (body.size() + data_size > UINT32_MAX) {
+    throw Error(ErrorCode::kUnsupportedOp, "model '" + meta.model_name + "' needs " +
+                                               std::to_string(body.size() + data_size) +
+                                               " bytes after the .om header; the format's 32-bit sizes allow 4 GiB");
+  }
+  for (const auto& part : parts) body.append(part);
+
+  OmFileHeader header;
+  header.magic = kOmMagic;
+  header.headsize = kOmHeaderSize;
+  header.version = kOmVersion;
+  const Sha256Digest digest = sha256(body);
+  std::copy(digest.begin(), digest.end(), header.checksum.begin());
+  header.length = static_cast<uint32_t>(body.size());
+  header.is_encrypt = 0;
+  header.is_checksum = kOmChecksumCheck;
+  header.modeltype = 0;  // Graph Engine's IR model: the graph is a protobuf ModelDef
+  header.genmode = 0;    // offline generation
+  header.name = meta.model_name;
+  header.ops = static_cast<uint32_t>(graph.nodes.size());  // MODEL_DEF (< 2 GiB) cannot hold 2^32 ops
+  header.userdefineinfo = "ptqc " + meta.ptqc_version;
+  header.om_ir_version = kOmIrVersion;
+  header.model_num = 1;
+  header.platform_version = meta.soc_version;
+  header.platform_type = 0;
+  return encode_om_header(header) + body;
+}
+
+void write_om(const std::string& path, const Graph& graph, const OmMetadata& meta) {
+  write_file_atomically(path, serialize_om(graph, meta));
+}
+
+}  // namespace ptqc

@@ -1,0 +1,93 @@
+#include "quant/layer_solver.h"
+
+#include <cmath>
+#include <limits>
+
+#include "ptqc/error.h"
+
+namespace ptqc {
+
+namespace {
+
+int32_t saturate_int32(double v) {
+  const double lo = std::numeric_limits<int32_t>::min(), hi = std::numeric_limits<int32_t>::max();
+  return static_cast<int32_t>(std::min(std::max(std::nearbyint(v), lo), hi));
+}
+
+/// The weight's output-channel axis for per-channel scales (-1 = one scale per tensor).
+int64_t channel_axis(const Node& node, const Tensor& w, const LayerSettings& settings) {
+  if (node.op_type == "Conv") return 0;
+  if (node.op_type == "ConvTranspose") return node.attr_int("group", 1) == 1 ? 1 : -1;  // [C, M/group, k...]
+  if (!settings.channel_wise) return -1;
+  const bool trans_b = node.op_type == "Gemm" && node.attr_int("transB", 0) != 0;
+  return trans_b ? 0 : 1;  // N is B's dim 0 when transposed, dim 1 otherwise
+}
+
+/// [N, K] int8 -> [K, N].
+Tensor transpose_2d(const Tensor& w) {
+  const int64_t rows = w.dim(0), cols = w.dim(1);
+  Tensor t(DataType::kInt8, {cols, rows});
+  const int8_t* src = w.data<int8_t>();
+  int8_t* dst = t.data<int8_t>();
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) dst[c * rows + r] = src[r * cols + c];
+  }
+  return t;
+}
+
+/// Number of output channels of \p node with weights \p w.
+int64_t output_channels(const Node& node, const Tensor& w) {
+  if (node.op_type == "Conv") return w.dim(0);
+  if (node.op_type == "ConvTranspose") return w.dim(1) * node.attr_int("group", 1);
+  const bool trans_b = node.op_type == "Gemm" && node.attr_int("transB", 0) != 0;
+  return trans_b ? w.dim(0) : w.dim(1);
+}
+
+/// The float bias per output channel (times Gemm's beta), or empty when the node has none.
+std::vector<double> float_bias(const Graph& graph, const Node& node, int64_t channels) {
+  if (!node.has_input(2)) return {};
+  const std::vector<float> b = graph.constant(node.inputs[2])->to_float_vector();
+  const double beta = node.op_type == "Gemm" ? node.attr_float("beta", 1.0f) : 1.0;
+  if (b.size() != 1 && static_cast<int64_t>(b.size()) != channels) {
+    throw Error(ErrorCode::kInternal, node.describe() + ": bias of " + std::to_string(b.size()) + " values for " +
+                                          std::to_string(channels) + " channels");
+  }
+  std::vector<double> out(static_cast<size_t>(channels));
+  for (int64_t c = 0; c < channels; ++c) out[static_cast<size_t>(c)] = beta * b[b.size() == 1 ? 0 : static_cast<size_t>(c)];
+  return out;
+}
+
+}  // namespace
+
+SolvedLayer solve_layer(const Graph& graph, const Node& node, const LayerSettings& settings, ActivationRange range) {
+  SolvedLayer s;
+  const ActivationQuantParams act = activation_quant_params(range, settings.activation.asymmetric);
+  s.record = {node.name, node.op_type, node.inputs[0], range, act.scale, act.offset, {}};
+  if (node.op_type == "AveragePool" || node.op_type == "GlobalAveragePool") {
+    s.deq_scale = {act.scale};
+    return s;
+  }
+  const Tensor& w = *graph.constant(node.inputs[1]);
+  const int64_t channels = output_channels(node, w);
+  QuantizedWeights q = quantize_weights(w, channel_axis(node, w, settings), settings.weights);
+  s.record.scale_w = q.scales;
+  const bool trans_b = node.op_type == "Gemm" && node.attr_int("transB", 0) != 0;
+  s.weights = trans_b ? transpose_2d(q.values) : q.values;
+
+  const float alpha = node.op_type == "Gemm" ? node.attr_float("alpha", 1.0f) : 1.0f;
+  s.deq_scale.resize(static_cast<size_t>(channels));
+  for (int64_t c = 0; c < channels; ++c) {
+    const float scale_w = q.scales.size() == 1 ? q.scales[0] : q.scales[static_cast<size_t>(c)];
+    s.deq_scale[static_cast<size_t>(c)] = alpha * scale_w * act.scale;
+  }
+  const std::vector<double> bias = float_bias(graph, node, channels);
+  if (!bias.empty()) {
+    s.bias = Tensor(DataType::kInt32, {channels});
+    for (int64_t c = 0; c < channels; ++c) {
+      s.bias.data<int32_t>()[c] = saturate_int32(bias[static_cast<size_t>(c)] / s.deq_scale[static_cast<size_t>(c)]);
+    }
+  }
+  return s;
+}
+
+}  // namespace ptqc

@@ -1,0 +1,41 @@
+#pragma once
+/// \file
+/// The scale/offset solver for one layer: activation parameters from its calibrated
+/// range, INT8 weights with per-channel scales, INT32 bias and dequant scales
+/// (docs/quantization.md).
+
+#include <string>
+#include <vector>
+
+#include "calib/range_algorithms.h"
+#include "ptqc/graph.h"
+#include "quant/quant_plan.h"
+
+namespace ptqc {
+
+/// AMCT's record of one quantized layer, plus the range it came from.
+struct LayerQuantRecord {
+  std::string layer;       ///< node name
+  std::string op_type;
+  std::string activation;  ///< the quantized input value
+  ActivationRange range;
+  float scale_d = 1.0f;
+  int32_t offset_d = 0;
+  std::vector<float> scale_w;  ///< empty for pooling layers
+};
+
+/// A layer ready for the INT8 rewrite.
+struct SolvedLayer {
+  LayerQuantRecord record;
+  Tensor weights;                  ///< int8: Conv/ConvTranspose in their own layout, QMatMul as [K, N]
+  Tensor bias;                     ///< int32 per output channel; empty when the layer has none
+  std::vector<float> deq_scale;    ///< alpha * scale_w[c] * scale_d (float32), one per output channel or one
+};
+
+/// Solves \p node (a quantizable op whose plan said yes) for activation range \p range:
+///   scale_d, offset_d from the range; w_q = quantize_weights(w) per output channel
+///   (per tensor for Gemm/MatMul unless channel_wise); deq_scale[c] = alpha * scale_w[c] * scale_d;
+///   bias_q[c] = sat_int32(round_half_even(beta * b[c] / deq_scale[c])) computed in float64.
+SolvedLayer solve_layer(const Graph& graph, const Node& node, const LayerSettings& settings, ActivationRange range);
+
+}  // namespace ptqc

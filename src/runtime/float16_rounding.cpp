@@ -1,0 +1,33 @@
+#include "runtime/float16_rounding.h"
+
+#include <immintrin.h>
+
+namespace ptqc {
+
+namespace {
+
+/// F16C conversion, 8 floats at a time (vcvtps2ph rounds to nearest even, like float_to_half).
+__attribute__((target("avx,f16c"))) int64_t round_f16c(float* p, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(p + i), _MM_FROUND_TO_NEAREST_INT);
+    _mm256_storeu_ps(p + i, _mm256_cvtph_ps(h));
+  }
+  return i;
+}
+
+bool has_f16c() {
+  static const bool supported = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+  return supported;
+}
+
+}  // namespace
+
+void round_to_float16(Tensor& t) {
+  float* p = t.data<float>();
+  const int64_t n = t.numel();
+  int64_t done = has_f16c() ? round_f16c(p, n) : 0;
+  for (; done < n; ++done) p[done] = half_to_float(float_to_half(p[done]));
+}
+
+}  // namespace ptqc

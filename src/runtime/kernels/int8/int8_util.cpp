@@ -1,0 +1,27 @@
+#include "runtime/kernels/int8/int8_util.h"
+
+namespace ptqc {
+
+Int8Run int8_run(OpContext& ctx) { return Int8Run{detected_int8_isa(), ctx.threads(), ctx.allocator()}; }
+
+int32_t offset_attribute(const OpContext& ctx, const std::string& key) {
+  const int64_t offset = ctx.node().attr_int(key, 0);
+  if (offset < -128 || offset > 127) ctx.fail(key + " must be in [-128, 127], got " + std::to_string(offset));
+  return static_cast<int32_t>(offset);
+}
+
+void expect_dtype(const OpContext& ctx, const Tensor& t, DataType dtype, const std::string& what) {
+  if (t.dtype() != dtype) ctx.fail(what + " must be " + dtype_name(dtype) + ", got " + dtype_name(t.dtype()));
+}
+
+const int32_t* bias_input(const OpContext& ctx, size_t i, int64_t channels) {
+  const Tensor* bias = ctx.optional_input(i);
+  if (!bias) return nullptr;
+  expect_dtype(ctx, *bias, DataType::kInt32, "bias");
+  if (bias->rank() != 1 || bias->dim(0) != channels) {
+    ctx.fail("bias must have shape " + std::to_string(channels) + ", got " + shape_string(bias->shape()));
+  }
+  return bias->data<int32_t>();
+}
+
+}  // namespace ptqc

@@ -1,0 +1,33 @@
+#pragma once
+/// \file
+/// Input and attribute checks shared by the INT8 kernels (domain ptqc).
+
+#include <cstdint>
+#include <string>
+
+#include "runtime/kernels/int8/int8_isa.h"
+#include "runtime/op_context.h"
+
+namespace ptqc {
+
+/// How a fast INT8 kernel runs: its instruction set, its threads (the result never depends
+/// on them) and where its scratch buffers come from.
+struct Int8Run {
+  Int8Isa isa = Int8Isa::kScalar;
+  int threads = 1;
+  BufferAllocator& allocator;
+};
+
+/// The run of a kernel called through \p ctx: the CPU's instruction set, ctx's threads and allocator.
+Int8Run int8_run(OpContext& ctx);
+
+/// The int attribute \p key (absent: 0) as a quantization offset; outside [-128, 127] fails the node.
+int32_t offset_attribute(const OpContext& ctx, const std::string& key);
+
+/// Fails the node unless \p t (named \p what in the message) has element type \p dtype.
+void expect_dtype(const OpContext& ctx, const Tensor& t, DataType dtype, const std::string& what);
+
+/// The optional int32 bias input \p i: nullptr when absent; fails the node unless it has shape [channels].
+const int32_t* bias_input(const OpContext& ctx, size_t i, int64_t channels);
+
+}  // namespace ptqc

@@ -1,0 +1,198 @@
+/// \file
+/// The fast QConv. One input channel per group (depthwise): a direct loop, each output row
+/// accumulating its taps over contiguous runs; taps in the padding read x_offset and add
+/// (x_offset - x_offset) · w = 0, so they are skipped. Otherwise, per image, group and tile of
+/// output positions: y_g[m, p] = row_add[m] + Σ_k w_g[m, k] · (cols[k, p] + 128) with w_g packed
+/// once per call, cols = im2col(x_g) (x_offset in the padding) packed as shifted panels, and
+/// row_add[m] = bias[m] - (128 + x_offset) · Σ_k w_g[m, k] (qgemm.h).
+
+#include <algorithm>
+#include <vector>
+
+#include "runtime/kernels/int8/int8_kernels.h"
+#include "runtime/kernels/int8/qconv.h"
+#include "runtime/kernels/int8/qgemm.h"
+#include "runtime/kernels/kernel_util.h"
+
+namespace ptqc {
+
+namespace {
+
+/// One output plane of a depthwise QConv: y[o] = bias + Σ_k w[k] · (x[o·stride - pad_begin + k·dilation]
+/// - x_offset) over the taps inside x, summed in uint32 (wrapping) one output row at a time in \p row.
+void depthwise_plane(const WindowGeometry& g, const int8_t* x, const int8_t* w, int32_t bias, int32_t x_offset,
+                     uint32_t* row, int32_t* y) {
+  for (int64_t od = 0; od < g.output[0]; ++od) {
+    for (int64_t oh = 0; oh < g.output[1]; ++oh, y += g.output[2]) {
+      std::fill_n(row, g.output[2], static_cast<uint32_t>(bias));
+      for (int64_t kd = 0; kd < g.kernel[0]; ++kd) {
+        const int64_t id = od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
+        if (id < 0 || id >= g.input[0]) continue;
+        for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
+          const int64_t ih = oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
+          if (ih < 0 || ih >= g.input[1]) continue;
+          const int8_t* x_row = x + (id * g.input[1] + ih) * g.input[2];
+          for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
+            const int32_t tap = w[(kd * g.kernel[1] + kh) * g.kernel[2] + kw];
+            const int64_t start = kw * g.dilation[2] - g.pad_begin[2];
+            const TapRange r = taps_inside(start, g.stride[2], g.input[2], g.output[2]);
+            for (int64_t ow = r.first; ow < r.last; ++ow) {
+              row[ow] += static_cast<uint32_t>(tap * (x_row[ow * g.stride[2] + start] - x_offset));
+            }
+          }
+        }
+      }
+      for (int64_t ow = 0; ow < g.output[2]; ++ow) y[ow] = static_cast<int32_t>(row[ow]);
+    }
+  }
+}
+
+/// QConv with one input channel per group: output channel m reads input channel m / (M/group).
+void depthwise_qconv(const QConvProblem& p, const Int8Run& run, int32_t* y) {
+  const WindowGeometry& g = p.window;
+  parallel_for(run.threads, p.batch * p.out_channels, [&](int64_t begin, int64_t end) {
+    Tensor row(DataType::kUInt32, {g.output[2]}, run.allocator);
+    for (int64_t plane = begin; plane < end; ++plane) {
+      const int64_t n = plane / p.out_channels, m = plane % p.out_channels;
+      depthwise_plane(g, p.x + (n * p.in_channels + m / p.out_per_group()) * g.input_size(), p.w + m * g.kernel_size(),
+                      p.bias ? p.bias[m] : 0, p.x_offset, row.data<uint32_t>(), y + plane * g.output_size());
+    }
+  });
+}
+
+/// dst[i] = x[c, o·stride - pad_begin + k·dilation] for the \p run output positions o = (od, oh, ow + i)
+/// of one output row and the tap k = (kd, kh, kw), \p pad where that lies outside the plane \p x.
+void im2col_run(const WindowGeometry& g, const int8_t* x, const SpatialDims& o, const SpatialDims& k, int64_t run,
+                int8_t pad, int8_t* dst) {
+  const int64_t id = o[0] * g.stride[0] - g.pad_begin[0] + k[0] * g.dilation[0];
+  const int64_t ih = o[1] * g.stride[1] - g.pad_begin[1] + k[1] * g.dilation[1];
+  if (id < 0 || id >= g.input[0] || ih < 0 || ih >= g.input[1]) {
+    std::fill_n(dst, run, pad);
+    return;
+  }
+  // dst[i] reads input column (ow + i)·stride + kw·dilation - pad_begin.
+  const int64_t column = o[2] * g.stride[2] + k[2] * g.dilation[2] - g.pad_begin[2];
+  const int8_t* x_row = x + (id * g.input[1] + ih) * g.input[2];
+  const TapRange in = taps_inside(column, g.stride[2], g.input[2], run);
+  std::fill_n(dst, in.first, pad);
+  if (g.stride[2] == 1) {
+    std::copy_n(x_row + column + in.first, in.last - in.first, dst + in.first);
+  } else {
+    for (int64_t i = in.first; i < in.last; ++i) dst[i] = x_row[column + i * g.stride[2]];
+  }
+  std::fill(dst + in.last, dst + run, pad);
+}
+
+/// cols[r][j] for output positions first + j (j < width) and rows r = (c, kd, kh, kw):
+/// x[c, o·stride - pad_begin + k·dilation], \p pad where that lies outside x.
+void im2col(const WindowGeometry& g, const int8_t* x, int64_t channels, int64_t first, int64_t width, int8_t pad,
+            int8_t* cols) {
+  for (int64_t c = 0; c < channels; ++c) {
+    for (int64_t kd = 0; kd < g.kernel[0]; ++kd) {
+      for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
+        for (int64_t kw = 0; kw < g.kernel[2]; ++kw, cols += width) {
+          // One run per output row (fixed od, oh) of the tile; the position advances without divisions.
+          SpatialDims o{first / (g.output[1] * g.output[2]), first / g.output[2] % g.output[1], first % g.output[2]};
+          for (int64_t j = 0; j < width;) {
+            const int64_t run = std::min(g.output[2] - o[2], width - j);
+            im2col_run(g, x + c * g.input_size(), o, {kd, kh, kw}, run, pad, cols + j);
+            j += run;
+            o[2] = 0;
+            if (++o[1] == g.output[1]) {
+              o[1] = 0;
+              ++o[0];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// True for a 1×1 kernel with stride 1 and no padding: the input planes are the im2col matrix.
+bool is_pointwise(const WindowGeometry& g) {
+  for (int d = 0; d < kMaxSpatialDims; ++d) {
+    if (g.kernel[d] != 1 || g.stride[d] != 1 || g.pad_begin[d] != 0 || g.pad_end[d] != 0) return false;
+  }
+  return true;
+}
+
+/// row_add[m] = bias[m] - (128 + x_offset) · Σ_k w[m, k] for every output channel.
+std::vector<int32_t> channel_corrections(const QConvProblem& p, int64_t depth) {
+  std::vector<int32_t> add(static_cast<size_t>(p.out_channels));
+  for (int64_t m = 0; m < p.out_channels; ++m) {
+    const int8_t* w = p.w + m * depth;
+    int64_t sum = 0;
+    for (int64_t k = 0; k < depth; ++k) sum += w[k];
+    add[static_cast<size_t>(m)] = shifted_input_correction(p.bias ? p.bias[m] : 0, sum, p.x_offset);
+  }
+  return add;
+}
+
+void gemm_qconv(const QConvProblem& p, const Int8Run& run, int32_t* y) {
+  const WindowGeometry& g = p.window;
+  const GemmKernel& kernel = gemm_kernel(run.isa);
+  const int64_t cg = p.in_per_group(), mg = p.out_per_group();
+  const int64_t depth = cg * g.kernel_size(), positions = g.output_size();
+  const TilePlan plan = plan_tiles(kernel, depth, mg, positions, p.batch * p.groups, run.threads);
+  const std::vector<int32_t> row_add = channel_corrections(p, depth);
+  // Each group's weights as its own packed left operand (row tiles do not straddle groups).
+  const int64_t group_bytes = packed_rows_size(kernel, mg, depth);
+  Tensor weights(DataType::kUInt8, {p.groups * group_bytes}, run.allocator);
+  for (int64_t group = 0; group < p.groups; ++group) {
+    pack_rows(kernel, p.w + group * mg * depth, depth, mg, depth, false, weights.data<uint8_t>() + group * group_bytes);
+  }
+  const bool pointwise = is_pointwise(g);
+  parallel_for(run.threads, plan.items(p.batch * p.groups), [&](int64_t begin, int64_t end) {
+    Tensor cols(DataType::kInt8, {pointwise ? 0 : depth * plan.tile}, run.allocator);
+    Tensor packed(DataType::kUInt8, {packed_panels_size(depth, plan.tile)}, run.allocator);
+    int64_t packed_tile = -1;  // the (image, group, tile) now in `packed`
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t tile = item / plan.splits;
+      const int64_t n = tile / (p.groups * plan.tiles), group = tile / plan.tiles % p.groups;
+      const int64_t first = tile % plan.tiles * plan.tile, width = std::min(plan.tile, positions - first);
+      if (tile != packed_tile) {
+        const int8_t* x = p.x + (n * p.in_channels + group * cg) * g.input_size();
+        if (pointwise) {
+          pack_panels(x + first, positions, depth, width, true, packed.data<uint8_t>());
+        } else {
+          im2col(g, x, cg, first, width, static_cast<int8_t>(p.x_offset), cols.data<int8_t>());
+          pack_panels(cols.data<int8_t>(), width, depth, width, true, packed.data<uint8_t>());
+        }
+        packed_tile = tile;
+      }
+      const auto [m0, m1] = plan.split_rows(item % plan.splits, mg);
+      if (m0 == m1) continue;
+      const int64_t m = group * mg + m0;
+      GemmBlock<int8_t> block;
+      block.left = weights.data<uint8_t>() + group * group_bytes + m0 / kernel.rows * row_tile_bytes(kernel, depth);
+      block.panels = packed.data<uint8_t>();
+      block.depth = depth;
+      block.rows = m1 - m0;
+      block.cols = width;
+      block.row_add = row_add.data() + m;
+      block.c = y + (n * p.out_channels + m) * positions + first;
+      block.ldc = positions;
+      gemm_int8(kernel, block);
+    }
+  });
+}
+
+}  // namespace
+
+void qconv_fast(const QConvProblem& p, const Int8Run& run, int32_t* y) {
+  if (p.in_per_group() == 1) {
+    depthwise_qconv(p, run, y);
+  } else {
+    gemm_qconv(p, run, y);
+  }
+}
+
+/// QConv: int8 convolution with int32 accumulation.
+void qconv(OpContext& ctx) {
+  const QConvProblem p = qconv_problem(ctx);
+  int32_t* y = ctx.make_output(0, DataType::kInt32, p.output_shape()).data<int32_t>();
+  qconv_fast(p, int8_run(ctx), y);
+}
+
+}  // namespace ptqc

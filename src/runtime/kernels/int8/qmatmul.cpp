@@ -1,0 +1,92 @@
+/// \file
+/// The fast QMatMul: w packed into panels once per call (with the per-column corrections),
+/// then blocks of x's rows packed as shifted row tiles and multiplied by every panel group.
+
+#include <algorithm>
+#include <vector>
+
+#include "runtime/kernels/int8/int8_kernels.h"
+#include "runtime/kernels/int8/qgemm.h"
+#include "runtime/kernels/int8/qmatmul.h"
+#include "runtime/kernels/kernel_util.h"
+
+namespace ptqc {
+
+namespace {
+
+/// Bytes of shifted x rows per block: they stay in L2 while every panel group passes.
+constexpr int64_t kRowBlockBytes = 256 * 1024;
+
+/// w as the packed right operand, and col_add[n] = bias[n] - (128 + x_offset) · Σ_k w[k, n].
+struct PackedWeights {
+  Tensor panels;
+  std::vector<int32_t> col_add;
+};
+
+PackedWeights pack_weights(const QMatMulProblem& p, const Int8Run& run) {
+  PackedWeights packed;
+  packed.panels = Tensor(DataType::kUInt8, {packed_panels_size(p.depth, p.cols)}, run.allocator);
+  const int64_t panels = (p.cols + kPanelWidth - 1) / kPanelWidth;
+  parallel_for(run.threads, panels, [&](int64_t begin, int64_t end) {
+    const int64_t first = begin * kPanelWidth, last = std::min(p.cols, end * kPanelWidth);
+    pack_panels(p.w + first, p.cols, p.depth, last - first, false, packed.panels.data<uint8_t>() + begin * panel_bytes(p.depth));
+  });
+  std::vector<int64_t> sums(static_cast<size_t>(p.cols), 0);
+  for (int64_t k = 0; k < p.depth; ++k) {
+    for (int64_t n = 0; n < p.cols; ++n) sums[static_cast<size_t>(n)] += p.w[k * p.cols + n];
+  }
+  packed.col_add.resize(static_cast<size_t>(p.cols));
+  for (int64_t n = 0; n < p.cols; ++n) {
+    packed.col_add[static_cast<size_t>(n)] = shifted_input_correction(p.bias ? p.bias[n] : 0, sums[static_cast<size_t>(n)], p.x_offset);
+  }
+  return packed;
+}
+
+}  // namespace
+
+void qmatmul_fast(const QMatMulProblem& p, const Int8Run& run, int32_t* y) {
+  if (p.rows == 0 || p.cols == 0) return;
+  const GemmKernel& kernel = gemm_kernel(run.isa);
+  const PackedWeights weights = pack_weights(p, run);
+  // Work items: blocks of whole micro-kernel row tiles, and when they are fewer than the
+  // threads, each block's panel groups cut into splits.
+  const int64_t row_tiles = (p.rows + kernel.rows - 1) / kernel.rows;
+  const int64_t block_tiles = std::clamp<int64_t>(kRowBlockBytes / std::max<int64_t>(p.depth, 1) / kernel.rows, 1, row_tiles);
+  const int64_t block_rows = block_tiles * kernel.rows;
+  const int64_t blocks = (p.rows + block_rows - 1) / block_rows;
+  const int64_t group_cols = kernel.panels * kPanelWidth;
+  const int64_t groups = (p.cols + group_cols - 1) / group_cols;
+  const int64_t splits = blocks < run.threads ? std::clamp<int64_t>((run.threads + blocks - 1) / blocks, 1, groups) : 1;
+  parallel_for(run.threads, blocks * splits, [&](int64_t begin, int64_t end) {
+    Tensor shifted(DataType::kUInt8, {packed_rows_size(kernel, block_rows, p.depth)}, run.allocator);
+    int64_t shifted_block = -1;  // the row block now in `shifted`
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t block = item / splits, split = item % splits;
+      const int64_t first = block * block_rows, rows = std::min(block_rows, p.rows - first);
+      if (block != shifted_block) {
+        pack_rows(kernel, p.x + first * p.depth, p.depth, rows, p.depth, true, shifted.data<uint8_t>());
+        shifted_block = block;
+      }
+      const int64_t j0 = groups * split / splits * group_cols, j1 = std::min(p.cols, groups * (split + 1) / splits * group_cols);
+      GemmBlock<uint8_t> b;
+      b.left = shifted.data<uint8_t>();
+      b.panels = weights.panels.data<uint8_t>() + j0 / kPanelWidth * panel_bytes(p.depth);
+      b.depth = p.depth;
+      b.rows = rows;
+      b.cols = j1 - j0;
+      b.col_add = weights.col_add.data() + j0;
+      b.c = y + first * p.cols + j0;
+      b.ldc = p.cols;
+      if (b.cols > 0) gemm_int8(kernel, b);
+    }
+  });
+}
+
+/// QMatMul: int8 matrix product with int32 accumulation (Gemm and MatMul with constant weights).
+void qmatmul(OpContext& ctx) {
+  const QMatMulProblem p = qmatmul_problem(ctx);
+  int32_t* y = ctx.make_output(0, DataType::kInt32, p.output_shape).data<int32_t>();
+  qmatmul_fast(p, int8_run(ctx), y);
+}
+
+}  // namespace ptqc

@@ -1,0 +1,20 @@
+#pragma once
+/// \file
+/// AVX-512 versions of the span functions of quantize.h (same contracts, same
+/// results bit for bit). Call only when detected_int8_isa() is kAvx512Vnni.
+
+#include <cstdint>
+
+#include "runtime/kernels/int8/quantize.h"
+
+namespace ptqc {
+
+PTQC_TARGET_AVX512_VNNI void quantize_span_avx512(const float* x, int64_t n, float scale, int32_t offset, int8_t* q);
+
+template <class T>
+PTQC_TARGET_AVX512_VNNI void dequantize_span_avx512(const T* x, int64_t n, int32_t offset, ScaleRun scale, float* y);
+
+PTQC_TARGET_AVX512_VNNI void requantize_span_avx512(const int32_t* acc, int64_t n, ScaleRun scale, int32_t offset,
+                                                    int32_t lower, int8_t* q);
+
+}  // namespace ptqc
