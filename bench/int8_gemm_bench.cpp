@@ -1,9 +1,9 @@
 // Microbenchmark of the INT8 GEMM behind QMatMul/QConv against the reference kernels and the FP32
 // GEMM (src/runtime/kernels/gemm_util.h), on one thread. Not built by default; from the repo root:
-//   g++ -std=c++20 -O3 -march=native -fopenmp -DEIGEN_NO_DEBUG -Iinclude -Isrc -I/usr/include/eigen3 \
-//     bench/int8_gemm_bench.cpp src/runtime/kernels/int8/*.cpp src/runtime/kernels/gemm_util.cpp \
-//     src/runtime/kernels/conv_util.cpp src/runtime/kernels/kernel_util.cpp src/runtime/op_context.cpp \
-//     src/ir/error.cpp src/ir/tensor.cpp src/ir/graph.cpp -o /tmp/int8_gemm_bench && /tmp/int8_gemm_bench
+//   g++ -std=c++20 -O3 -march=native -fopenmp -DEIGEN_NO_DEBUG -DEIGEN_DONT_PARALLELIZE -Iinclude -Isrc \
+//     -I/usr/include/eigen3 bench/int8_gemm_bench.cpp $(ls src/runtime/kernels/int8/*.cpp | grep -v int8_ops) \
+//     src/runtime/kernels/{gemm_util,conv_util,kernel_util}.cpp src/runtime/op_context.cpp \
+//     src/ir/{error,tensor,graph}.cpp -o /tmp/int8_gemm_bench && /tmp/int8_gemm_bench
 // Prints GOP/s = 2·M·N·K / seconds (one multiply-add = 2 ops), best of several runs.
 
 #include <algorithm>

@@ -49,12 +49,12 @@ struct ConvCase {
   std::vector<int64_t> strides, dilations, pads;
 };
 
-/// The QConv node of \p c with \p x_offset (empty attribute lists are left out).
+/// The QConv node of \p c with \p x_offset.
 Node conv_node(const ConvCase& c, int32_t x_offset) {
   Node node = ptqc_node("QConv", 3, {{"group", int_attr(c.group)}, {"x_offset", int_attr(x_offset)}});
-  if (!c.strides.empty()) node.attrs["strides"] = ints_attr(c.strides);
-  if (!c.dilations.empty()) node.attrs["dilations"] = ints_attr(c.dilations);
-  if (!c.pads.empty()) node.attrs["pads"] = ints_attr(c.pads);
+  int8_test::set_ints(node, "strides", c.strides);
+  int8_test::set_ints(node, "dilations", c.dilations);
+  int8_test::set_ints(node, "pads", c.pads);
   return node;
 }
 
@@ -69,6 +69,7 @@ TEST(QConvTest, FastPathsMatchTheReference) {
       {{2, 3, 20}, {4, 3, 5}, 1, {3}, {2}, {2, 4}},                          // 1-D
       {{1, 4, 17}, {4, 1, 4}, 4, {1}, {3}, {5, 0}},                          // 1-D depthwise
       {{1, 2, 4, 5, 3}, {3, 2, 2, 3, 2}, 1, {1, 2, 1}, {}, {1, 1, 0, 0, 1, 1}},  // 3-D
+      {{1, 3, 3, 4, 5}, {6, 1, 2, 2, 3}, 3, {2, 1, 1}, {1, 2, 1}, {0, 1, 1, 1, 0, 1}},  // 3-D depthwise
       {{1, 64, 17, 19}, {40, 64, 3, 3}, 1, {}, {}, {1, 1, 1, 1}},            // several tiles
       {{1, 16, 6, 6}, {3, 16, 2, 2}, 1, {}, {}, {}},                         // fewer channels than a row tile
       {{1, 6, 3, 3}, {6, 3, 3, 3}, 2, {}, {2, 2}, {2, 2, 2, 2}},             // windows far into the padding

@@ -57,10 +57,10 @@ TEST(QConvTransposeTest, FastPathsMatchTheReference) {
     const Tensor w = int8_test::random_int8(rng, c.w);
     const Tensor b = int8_test::random_int32(rng, {c.w[1] * c.group}, 1 << 20);
     Node node = ptqc_node("QConvTranspose", 3, {{"group", int_attr(c.group)}, {"x_offset", int_attr(x_offset)}});
-    if (!c.strides.empty()) node.attrs["strides"] = ints_attr(c.strides);
-    if (!c.dilations.empty()) node.attrs["dilations"] = ints_attr(c.dilations);
-    if (!c.pads.empty()) node.attrs["pads"] = ints_attr(c.pads);
-    if (!c.output_padding.empty()) node.attrs["output_padding"] = ints_attr(c.output_padding);
+    int8_test::set_ints(node, "strides", c.strides);
+    int8_test::set_ints(node, "dilations", c.dilations);
+    int8_test::set_ints(node, "pads", c.pads);
+    int8_test::set_ints(node, "output_padding", c.output_padding);
     const QConvProblem p = int8_test::read_node(node, {&x, &w, &b}, qconv_transpose_problem);
     std::vector<int32_t> expected(static_cast<size_t>(shape_numel(p.output_shape())));
     qconv_transpose_reference(p, expected.data());

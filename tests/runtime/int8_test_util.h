@@ -28,6 +28,11 @@ inline Node ptqc_node(const std::string& op_type, size_t inputs, std::map<std::s
   return node;
 }
 
+/// Sets the ints attribute \p key of \p node, unless \p values is empty (the attribute's default).
+inline void set_ints(Node& node, const std::string& key, const std::vector<int64_t>& values) {
+  if (!values.empty()) node.attrs[key] = kernel_test::ints_attr(values);
+}
+
 /// An int8 tensor of \p shape with uniform values over [-128, 127], and the extremes -128 and
 /// 127 at the first two positions (when there are two).
 inline Tensor random_int8(std::mt19937& rng, Shape shape) {

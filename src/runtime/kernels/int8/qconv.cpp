@@ -1,7 +1,6 @@
 /// \file
-/// The fast QConv. One input channel per group (depthwise): a direct loop, each output row
-/// accumulating its taps over contiguous runs; taps in the padding read x_offset and add
-/// (x_offset - x_offset) · w = 0, so they are skipped. Otherwise, per image, group and tile of
+/// The fast QConv. One input channel per group (depthwise) over 1-D/2-D planes: the window
+/// sweep of conv_util.h on the centred input. Otherwise, per image, group and tile of
 /// output positions: y_g[m, p] = row_add[m] + Σ_k w_g[m, k] · (cols[k, p] + 128) with w_g packed
 /// once per call, cols = im2col(x_g) (x_offset in the padding) packed as shifted panels, and
 /// row_add[m] = bias[m] - (128 + x_offset) · Σ_k w_g[m, k] (qgemm.h).
@@ -18,44 +17,36 @@ namespace ptqc {
 
 namespace {
 
-/// One output plane of a depthwise QConv: y[o] = bias + Σ_k w[k] · (x[o·stride - pad_begin + k·dilation]
-/// - x_offset) over the taps inside x, summed in uint32 (wrapping) one output row at a time in \p row.
-void depthwise_plane(const WindowGeometry& g, const int8_t* x, const int8_t* w, int32_t bias, int32_t x_offset,
-                     uint32_t* row, int32_t* y) {
-  for (int64_t od = 0; od < g.output[0]; ++od) {
-    for (int64_t oh = 0; oh < g.output[1]; ++oh, y += g.output[2]) {
-      std::fill_n(row, g.output[2], static_cast<uint32_t>(bias));
-      for (int64_t kd = 0; kd < g.kernel[0]; ++kd) {
-        const int64_t id = od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
-        if (id < 0 || id >= g.input[0]) continue;
-        for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
-          const int64_t ih = oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
-          if (ih < 0 || ih >= g.input[1]) continue;
-          const int8_t* x_row = x + (id * g.input[1] + ih) * g.input[2];
-          for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
-            const int32_t tap = w[(kd * g.kernel[1] + kh) * g.kernel[2] + kw];
-            const int64_t start = kw * g.dilation[2] - g.pad_begin[2];
-            const TapRange r = taps_inside(start, g.stride[2], g.input[2], g.output[2]);
-            for (int64_t ow = r.first; ow < r.last; ++ow) {
-              row[ow] += static_cast<uint32_t>(tap * (x_row[ow * g.stride[2] + start] - x_offset));
-            }
-          }
-        }
-      }
-      for (int64_t ow = 0; ow < g.output[2]; ++ow) y[ow] = static_cast<int32_t>(row[ow]);
-    }
+/// One 1-D/2-D output plane of a depthwise QConv by the window sweep of conv_util.h:
+/// y[o] = bias + Σ_k w[k] · (x_pad[o·stride - pad_begin + k·dilation] - x_offset), x_pad = x_offset
+/// outside x. The centred input x - x_offset (0 in the padding) is dealt into the phase planes as
+/// uint32, so every sum wraps mod 2^32 like the GEMM path. \p scratch holds input_size() +
+/// pp.size() values.
+void depthwise_plane(const WindowGeometry& g, const PhasePlanes& pp, const int8_t* x, const int8_t* w, int32_t bias,
+                     int32_t x_offset, uint32_t* scratch, int32_t* y) {
+  uint32_t* centred = scratch;
+  uint32_t* planes = scratch + g.input_size();
+  for (int64_t i = 0; i < g.input_size(); ++i) centred[i] = static_cast<uint32_t>(x[i] - x_offset);
+  fill_phase_planes(g, pp, centred, uint32_t{0}, planes);
+  uint32_t* grid = planes + pp.grid_offset();
+  sweep_windows(pp, planes, static_cast<uint32_t>(bias),
+                [w](auto sum, int64_t t, auto in) { return sum + static_cast<uint32_t>(w[t]) * in; }, grid);
+  for (int64_t oh = 0; oh < g.output[1]; ++oh) {
+    for (int64_t ow = 0; ow < g.output[2]; ++ow) y[oh * g.output[2] + ow] = static_cast<int32_t>(grid[oh * pp.pitch + ow]);
   }
 }
 
-/// QConv with one input channel per group: output channel m reads input channel m / (M/group).
+/// QConv with one input channel per group over at most 2 spatial dims: output channel m reads
+/// input channel m / (M/group).
 void depthwise_qconv(const QConvProblem& p, const Int8Run& run, int32_t* y) {
   const WindowGeometry& g = p.window;
+  const PhasePlanes pp = phase_planes(g);
   parallel_for(run.threads, p.batch * p.out_channels, [&](int64_t begin, int64_t end) {
-    Tensor row(DataType::kUInt32, {g.output[2]}, run.allocator);
+    Tensor scratch(DataType::kUInt32, {g.input_size() + pp.size()}, run.allocator);
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / p.out_channels, m = plane % p.out_channels;
-      depthwise_plane(g, p.x + (n * p.in_channels + m / p.out_per_group()) * g.input_size(), p.w + m * g.kernel_size(),
-                      p.bias ? p.bias[m] : 0, p.x_offset, row.data<uint32_t>(), y + plane * g.output_size());
+      depthwise_plane(g, pp, p.x + (n * p.in_channels + m / p.out_per_group()) * g.input_size(), p.w + m * g.kernel_size(),
+                      p.bias ? p.bias[m] : 0, p.x_offset, scratch.data<uint32_t>(), y + plane * g.output_size());
     }
   });
 }
@@ -181,7 +172,7 @@ void gemm_qconv(const QConvProblem& p, const Int8Run& run, int32_t* y) {
 }  // namespace
 
 void qconv_fast(const QConvProblem& p, const Int8Run& run, int32_t* y) {
-  if (p.in_per_group() == 1) {
+  if (p.in_per_group() == 1 && is_planar(p.window)) {
     depthwise_qconv(p, run, y);
   } else {
     gemm_qconv(p, run, y);

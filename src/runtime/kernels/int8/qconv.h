@@ -49,8 +49,8 @@ void qconv_reference(const QConvProblem& p, int32_t* y);
 /// w[c, m mod (M/group), k], for targets inside y.
 void qconv_transpose_reference(const QConvProblem& p, int32_t* y);
 
-/// QConv, fast: a direct loop for one input channel per group (depthwise), else per group and
-/// tile of output positions the GEMM of qgemm.h with L = the weights and R = im2col of x.
+/// QConv, fast: a window sweep for one input channel per group (depthwise, 1-D/2-D), else per
+/// group and tile of output positions the GEMM of qgemm.h with L = the weights and R = im2col of x.
 void qconv_fast(const QConvProblem& p, const Int8Run& run, int32_t* y);
 
 /// QConvTranspose, fast: per group the GEMM cols = wᵀ · (x - x_offset), then col2im.

@@ -1,0 +1,136 @@
+#include "quant/int8_rewrite.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "ptqc/executor.h"
+#include "ptqc/soc.h"
+#include "quant/quant_test_graphs.h"
+#include "quant/quantizer.h"
+
+using namespace ptqc;
+using namespace ptqc::quant_testing;
+
+namespace {
+
+LayerSettings minmax_settings() {
+  LayerSettings s;
+  s.weights = WeightAlgorithm::kMinMax;
+  s.activation.algorithm = ActivationAlgorithm::kMinMax;
+  return s;
+}
+
+std::vector<std::string> op_sequence(const Graph& g) {
+  std::vector<std::string> ops;
+  for (const auto& n : g.nodes) ops.push_back(n.op_type);
+  return ops;
+}
+
+TEST(Int8Rewrite, OneByOneConvComputesTheGoldenValues) {
+  Graph g = one_by_one_conv();
+  std::map<std::string, SolvedLayer> solved;
+  solved.emplace("conv", solve_layer(g, g.nodes[0], minmax_settings(), {0.0f, 2.55f}));
+  EXPECT_TRUE(rewrite_to_int8(g, solved, {}).empty());
+  EXPECT_EQ(op_sequence(g), (std::vector<std::string>{"AscendQuant", "QConv", "AscendDequant"}));
+  EXPECT_EQ(g.nodes[1].name, "conv");  // the layer keeps its name
+  EXPECT_EQ(g.nodes[2].outputs[0], "y");  // and its output value
+  // x = 1: q = round(1 / 0.01) - 128 = -28; acc0 = 127 * (-28 + 128) + 2540 = 15240;
+  // y0 = 15240 * (0.5 / 127 * 0.01) = 0.6 = 0.5 * 1 + 0.1. acc1 = -12700 - 10160; y1 = -0.45.
+  const auto y = Executor(g).run({Tensor::from_vector<float>({1.0f}, {1, 1, 1, 1})})[0].to_float_vector();
+  EXPECT_NEAR(y[0], 0.6f, 1e-6f);
+  EXPECT_NEAR(y[1], -0.45f, 1e-6f);
+}
+
+/// x -> conv_a -> relu -> conv_b -> y, and conv_c also reading x.
+Graph conv_relu_conv() {
+  Graph g;
+  g.opset = 13;
+  g.inputs = {float_value("x", {1, 2, 4, 4})};
+  g.outputs = {float_value("y", {1, 2, 4, 4}), float_value("z", {1, 2, 4, 4})};
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (const char* w : {"wa", "wb", "wc"}) {
+    Tensor t(DataType::kFloat32, {2, 2, 1, 1});
+    for (float& v : t.values<float>()) v = u(rng);
+    g.initializers[w] = t;
+  }
+  g.nodes = {node("conv_a", "Conv", {"x", "wa"}, {"a"}), node("relu", "Relu", {"a"}, {"r"}),
+             node("conv_b", "Conv", {"r", "wb"}, {"y"}), node("conv_c", "Conv", {"x", "wc"}, {"z"})};
+  return g;
+}
+
+TEST(Int8Rewrite, RequantJoinsConvReluConvAndQuantIsShared) {
+  Graph g = conv_relu_conv();
+  std::map<std::string, SolvedLayer> solved;
+  solved.emplace("conv_a", solve_layer(g, g.nodes[0], minmax_settings(), {-1.0f, 1.0f}));
+  solved.emplace("conv_b", solve_layer(g, g.nodes[2], minmax_settings(), {0.0f, 2.0f}));
+  solved.emplace("conv_c", solve_layer(g, g.nodes[3], minmax_settings(), {-1.0f, 1.0f}));
+  rewrite_to_int8(g, solved, {});
+  EXPECT_EQ(fuse_requant(g), 1u);
+  EXPECT_EQ(op_sequence(g), (std::vector<std::string>{"AscendQuant", "QConv", "AscendRequant", "QConv", "AscendDequant",
+                                                      "QConv", "AscendDequant"}));
+  const Node& requant = g.nodes[2];
+  EXPECT_EQ(requant.attr_int("relu", 0), 1);
+  EXPECT_EQ(g.nodes[5].inputs[0], g.nodes[1].inputs[0]);  // conv_c reads the same AscendQuant output
+  EXPECT_NO_THROW(validate(g));
+}
+
+TEST(Quantizer, CalibratesSolvesAndStaysCloseToFloat) {
+  Graph g = conv_relu_conv();
+  const Graph float_graph = g;
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<Tensor> samples;
+  for (int i = 0; i < 4; ++i) {
+    Tensor t(DataType::kFloat32, {1, 2, 4, 4});
+    for (float& v : t.values<float>()) v = u(rng);
+    samples.push_back(t);
+  }
+  QuantizeRequest request;
+  request.soc = &find_soc("Ascend310P3");
+  request.settings = [](const Node&) { return LayerSettings{}; };  // defaults: IFMR + ARQ
+  request.batches = [&samples]() -> BatchSource {
+    auto next = std::make_shared<size_t>(0);
+    return [&samples, next](std::vector<Tensor>& in) {
+      if (*next >= samples.size()) return false;
+      in = {samples[(*next)++]};
+      return true;
+    };
+  };
+  const QuantizeReport report = quantize_graph(g, request);
+  EXPECT_EQ(report.records.size(), 3u);
+  EXPECT_EQ(report.calibration_batches, 4);
+  EXPECT_EQ(report.requant_joins, 1u);
+  Executor fp32(float_graph), int8(g);
+  const auto want = fp32.run({samples[0]});
+  const auto got = int8.run({samples[0]});
+  for (size_t k = 0; k < want.size(); ++k) {
+    const auto w = want[k].to_float_vector(), q = got[k].to_float_vector();
+    double dot = 0, ww = 0, qq = 0;
+    for (size_t i = 0; i < w.size(); ++i) dot += w[i] * q[i], ww += w[i] * w[i], qq += q[i] * q[i];
+    EXPECT_GT(dot / std::sqrt(ww * qq), 0.999) << "output " << k;
+  }
+}
+
+TEST(QuantPlan, ExplainsEveryLayerKeptInFloat) {
+  Graph g = conv_relu_conv();
+  g.nodes[3].inputs[1] = "a";  // conv_c weights are an activation now
+  const auto decisions = plan_quantization(g, find_soc("Ascend310"), [](const Node& n) {
+    LayerSettings s;
+    if (n.name == "conv_b") {
+      s.skip = true;
+      s.skip_reason = "listed in --keep_dtype";
+    }
+    return s;
+  });
+  ASSERT_EQ(decisions.size(), 4u);
+  EXPECT_TRUE(decisions[0].quantized);
+  EXPECT_FALSE(decisions[1].quantized);
+  EXPECT_NE(decisions[1].reason.find("no INT8 kernel"), std::string::npos);
+  EXPECT_EQ(decisions[2].reason, "listed in --keep_dtype");
+  EXPECT_NE(decisions[3].reason.find("not constant"), std::string::npos);
+}
+
+}  // namespace

@@ -1,0 +1,36 @@
+#pragma once
+// Small float graphs for the quantizer tests.
+
+#include <string>
+#include <vector>
+
+#include "ptqc/graph.h"
+
+namespace ptqc::quant_testing {
+
+inline Node node(const std::string& name, const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
+  Node n;
+  n.name = name;
+  n.op_type = op;
+  n.inputs = std::move(in);
+  n.outputs = std::move(out);
+  return n;
+}
+
+inline ValueInfo float_value(const std::string& name, Shape dims) {
+  return {name, DataType::kFloat32, std::move(dims), true, DataType::kUndefined};
+}
+
+/// x [1, 1, 1, 1] -> Conv 1x1 (2 output channels, w = [0.5, -0.25], b = [0.1, -0.2]) -> y.
+inline Graph one_by_one_conv() {
+  Graph g;
+  g.opset = 13;
+  g.inputs = {float_value("x", {1, 1, 1, 1})};
+  g.outputs = {float_value("y", {1, 2, 1, 1})};
+  g.initializers["w"] = Tensor::from_vector<float>({0.5f, -0.25f}, {2, 1, 1, 1});
+  g.initializers["b"] = Tensor::from_vector<float>({0.1f, -0.2f}, {2});
+  g.nodes = {node("conv", "Conv", {"x", "w", "b"}, {"y"})};
+  return g;
+}
+
+}  // namespace ptqc::quant_testing

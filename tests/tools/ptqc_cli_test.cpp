@@ -1,0 +1,174 @@
+// The `ptqc` compiler run as a user runs it: ATC's lines, coded errors, atomic and
+// deterministic outputs, calibration records, and the .om run by ptqc-run.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "support/test_models.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int status;
+  std::string output;
+};
+
+Result run(const std::string& tool, const std::string& args) {
+  const std::string cmd = std::string(PTQC_TOOLS_DIR) + "/" + tool + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+const std::string kModel = std::string(PTQC_SOURCE_DIR) + "/tests/models/paddle_style/model.onnx";
+
+/// A calibration set of 6 random 1x3x16x16 samples and the seed-style config (with comments).
+class PtqcCli : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ptqc::testing_support::temp_dir("cli");
+    fs::create_directories(dir_ + "/calib");
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    std::ofstream list(dir_ + "/list.txt");
+    for (int i = 0; i < 6; ++i) {
+      std::vector<float> v(3 * 16 * 16);
+      for (float& x : v) x = u(rng);
+      std::ofstream(dir_ + "/calib/s" + std::to_string(i) + ".bin", std::ios::binary)
+          .write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * 4));
+      list << "s" << i << ".bin\n";
+    }
+    write_config("quant.json", "");
+  }
+
+  void write_config(const std::string& name, const std::string& extra_quantize_info) {
+    std::ofstream(dir_ + "/" + name) << R"({"dataset_info": {"dataset_name": "set", "dataset_path": "./calib",  // raw samples
+      "image_list_file": "list.txt", "out_file_path": "./record"},
+      "model_info": {"input_tensor_info": [{"index": 0, "input_name": "x", "input_type": "data",
+        "net_format": "NCHW", "output_data_type": "FP32", "mean": "0.0,0.0,0.0", "std": "1.0,1.0,1.0"}]},
+      "quantize_info": {"quant_mode": "static_ptq", "calibration_batch_num": -1)" +
+                                               extra_quantize_info + "}}";
+  }
+
+  std::string compile_args(const std::string& output, const std::string& config = "quant.json") const {
+    return "--model=" + kModel + " --framework=5 --output=" + dir_ + "/" + output +
+           " --soc_version=Ascend310P3 --input_shape=x:1,3,16,16 --enable_quantization=true --quantization_config=" + dir_ +
+           "/" + config;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(PtqcCli, CompilesWithAtcLinesRecordAndRunnableOm) {
+  const auto r = run("ptqc", compile_args("out/m_int8"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("ATC start working now, please wait for a moment."), std::string::npos);
+  EXPECT_NE(r.output.find("ATC run success, welcome to the next use."), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir_ + "/out/m_int8.om"));
+  EXPECT_NE(slurp(dir_ + "/record/record.txt").find("key: \"conv1\""), std::string::npos);
+
+  const auto info = run("ptqc", "--mode=6 --om=" + dir_ + "/out/m_int8.om");
+  ASSERT_EQ(info.status, 0) << info.output;
+  EXPECT_NE(info.output.find("INT8: 3"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("Ascend310P3"), std::string::npos);
+
+  const std::string input = std::string(PTQC_SOURCE_DIR) + "/tests/models/paddle_style/input_0.bin";
+  const auto ran = run("ptqc-run", "--model=" + dir_ + "/out/m_int8.om --input=" + input + " --output=" + dir_ + "/o");
+  ASSERT_EQ(ran.status, 0) << ran.output;
+  std::ifstream listing(dir_ + "/o/outputs.json");
+  EXPECT_EQ(nlohmann::json::parse(listing)[0]["name"], "y");  // the ONNX model's output name
+
+  const auto dump = run("ptqc", "--mode=1 --om=" + dir_ + "/out/m_int8.om --json=" + dir_ + "/m.json");
+  ASSERT_EQ(dump.status, 0) << dump.output;
+  EXPECT_NO_THROW((void)nlohmann::json::parse(slurp(dir_ + "/m.json")));
+}
+
+TEST_F(PtqcCli, SameInputsGiveByteIdenticalOmForAnyThreadCount) {
+  ASSERT_EQ(run("ptqc", compile_args("a") + " --threads=1").status, 0);
+  fs::remove_all(dir_ + "/record");  // calibrate again rather than reuse the record
+  ASSERT_EQ(run("ptqc", compile_args("b") + " --threads=2").status, 0);
+  EXPECT_EQ(slurp(dir_ + "/a.om"), slurp(dir_ + "/b.om"));
+  // With the record in place the second run skips calibration and still gives the same bytes.
+  const auto reused = run("ptqc", compile_args("c") + " --log=info");
+  ASSERT_EQ(reused.status, 0);
+  EXPECT_NE(reused.output.find("calibration skipped"), std::string::npos) << reused.output;
+  EXPECT_EQ(slurp(dir_ + "/a.om"), slurp(dir_ + "/c.om"));
+}
+
+TEST_F(PtqcCli, FailedRunLeavesNoOmAndKeepsAnExistingOne) {
+  std::ofstream(dir_ + "/keep.om") << "precious";
+  std::ofstream(dir_ + "/calib/s2.bin", std::ios::trunc) << "short";
+  const auto r = run("ptqc", compile_args("keep"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("ATC run failed"), std::string::npos);
+  EXPECT_NE(r.output.find("E19030"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("s2.bin"), std::string::npos) << r.output;
+  EXPECT_EQ(slurp(dir_ + "/keep.om"), "precious");
+  for (const auto& e : fs::directory_iterator(dir_)) EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos);
+}
+
+TEST_F(PtqcCli, BadFlagsAndConfigsGiveCodedLines) {
+  write_config("typo.json", R"(, "act_alg": "ifmr")");
+  const std::string base = "--framework=5 --output=" + dir_ + "/x --soc_version=Ascend310P3 ";
+  struct Case {
+    std::string args, code, text;
+  } cases[] = {
+      {base, "E10007", "[--model]"},
+      {"--model=" + kModel + " --framework=3 --output=" + dir_ + "/x --soc_version=Ascend310P3", "E10001", "TensorFlow"},
+      {"--model=" + kModel + " --framework=5 --output=" + dir_ + "/x --soc_version=Ascend999", "E10001", "Ascend310P3"},
+      {"--model=" + kModel + " " + base + "--input_shape=x:1,3,0,16", "E10001", "--input_shape"},
+      {"--model=" + kModel + " " + base + "--enable_quantization=true", "E10007", "[--quantization_config]"},
+      {compile_args("x", "typo.json"), "E10001", "did you mean \"act_algo\""},
+      {"--model=" + kModel + " " + base + "--out_nodes=nope:0", "E10016", "nope"},
+      {"--model=" + kModel + " " + base + "--log=loud", "E10010", "--log"},
+      {"--mode=2", "E10001", "--mode"},
+      {"--mode=6 --om=" + kModel, "E19020", "model.onnx"},
+      {"--model=" + dir_ + "/none.onnx " + base, "E19000", "none.onnx"},
+  };
+  for (const auto& c : cases) {
+    const auto r = run("ptqc", c.args);
+    EXPECT_NE(r.status, 0) << c.args;
+    EXPECT_NE(r.output.find("ATC run failed"), std::string::npos) << c.args << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.code + ": "), std::string::npos) << c.args << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.text), std::string::npos) << c.args << "\n" << r.output;
+  }
+}
+
+TEST_F(PtqcCli, WithoutQuantizationCompilesAnFp16Om) {
+  const auto r = run("ptqc", "--model=" + kModel + " --framework=5 --output=" + dir_ + "/fp16 --soc_version=Ascend910B3");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto info = run("ptqc", "--mode=6 --om=" + dir_ + "/fp16.om");
+  EXPECT_NE(info.output.find("INT8: 0"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("force_fp16"), std::string::npos) << info.output;
+}
+
+TEST_F(PtqcCli, PrecheckReportsEveryOp) {
+  const std::string report = dir_ + "/check.json";
+  const auto r = run("ptqc", "--mode=3 --model=" + kModel + " --soc_version=Ascend310 --check_report=" + report);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto j = nlohmann::json::parse(slurp(report));
+  EXPECT_EQ(j["summary"]["unsupported"], 0);
+  EXPECT_EQ(j["summary"]["quantized"], 3);  // conv1, conv2, the AveragePool
+  for (const auto& op : j["ops"]) {
+    if (!op["quantized"].get<bool>()) EXPECT_TRUE(op.contains("reason")) << op.dump();
+  }
+}
+
+}  // namespace
