@@ -78,9 +78,12 @@ int main() {
   std::vector<float> a(kM * kK), b(kK * kN), c(kM * kN);
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(x[i]);
   for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(w[i]);
-  report("FP32 gemm (gemm_util.h, Eigen)", ops, best_seconds([&] {
-           gemm<float>(kM, kN, kK, 1.0f, {a.data(), kK, false}, {b.data(), kN, false}, c.data(), kN, false, 1);
-         }, 20));
+  report("FP32 gemm (gemm_util.h, Eigen)", ops,
+         best_seconds(
+             [&] {
+               gemm<float>(kM, kN, kK, 1.0f, {a.data(), kK, false}, {b.data(), kN, false}, c.data(), kN, false, 1);
+             },
+             20));
 
   // A ResNet-style 3x3 convolution: 64 -> 64 channels on 56x56, pad 1.
   const std::vector<int8_t> cx = random_values<int8_t>(rng, 64 * 56 * 56, -128, 127);

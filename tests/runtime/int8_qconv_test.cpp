@@ -60,19 +60,19 @@ Node conv_node(const ConvCase& c, int32_t x_offset) {
 
 TEST(QConvTest, FastPathsMatchTheReference) {
   const std::vector<ConvCase> cases = {
-      {{2, 5, 6, 7}, {7, 5, 3, 3}, 1, {}, {}, {1, 1, 1, 1}},                 // 3x3, pad 1
-      {{1, 8, 9, 8}, {12, 2, 3, 2}, 4, {2, 1}, {1, 2}, {0, 1, 2, 0}},        // groups, strides, dilations
-      {{1, 6, 9, 10}, {12, 1, 3, 3}, 6, {2, 2}, {}, {1, 1, 1, 1}},           // depthwise, multiplier 2
-      {{2, 5, 7, 5}, {5, 1, 3, 3}, 5, {1, 2}, {2, 1}, {2, 0, 1, 3}},         // depthwise, multiplier 1
-      {{1, 33, 5, 9}, {19, 33, 1, 1}, 1, {}, {}, {}},                        // pointwise, odd depth, 45 positions
-      {{1, 33, 5, 9}, {19, 33, 1, 1}, 1, {2, 1}, {}, {0, 1, 1, 0}},          // 1x1 with stride and pads
-      {{2, 3, 20}, {4, 3, 5}, 1, {3}, {2}, {2, 4}},                          // 1-D
-      {{1, 4, 17}, {4, 1, 4}, 4, {1}, {3}, {5, 0}},                          // 1-D depthwise
+      {{2, 5, 6, 7}, {7, 5, 3, 3}, 1, {}, {}, {1, 1, 1, 1}},                     // 3x3, pad 1
+      {{1, 8, 9, 8}, {12, 2, 3, 2}, 4, {2, 1}, {1, 2}, {0, 1, 2, 0}},            // groups, strides, dilations
+      {{1, 6, 9, 10}, {12, 1, 3, 3}, 6, {2, 2}, {}, {1, 1, 1, 1}},               // depthwise, multiplier 2
+      {{2, 5, 7, 5}, {5, 1, 3, 3}, 5, {1, 2}, {2, 1}, {2, 0, 1, 3}},             // depthwise, multiplier 1
+      {{1, 33, 5, 9}, {19, 33, 1, 1}, 1, {}, {}, {}},                            // pointwise, odd depth, 45 positions
+      {{1, 33, 5, 9}, {19, 33, 1, 1}, 1, {2, 1}, {}, {0, 1, 1, 0}},              // 1x1 with stride and pads
+      {{2, 3, 20}, {4, 3, 5}, 1, {3}, {2}, {2, 4}},                              // 1-D
+      {{1, 4, 17}, {4, 1, 4}, 4, {1}, {3}, {5, 0}},                              // 1-D depthwise
       {{1, 2, 4, 5, 3}, {3, 2, 2, 3, 2}, 1, {1, 2, 1}, {}, {1, 1, 0, 0, 1, 1}},  // 3-D
       {{1, 3, 3, 4, 5}, {6, 1, 2, 2, 3}, 3, {2, 1, 1}, {1, 2, 1}, {0, 1, 1, 1, 0, 1}},  // 3-D depthwise
-      {{1, 64, 17, 19}, {40, 64, 3, 3}, 1, {}, {}, {1, 1, 1, 1}},            // several tiles
-      {{1, 16, 6, 6}, {3, 16, 2, 2}, 1, {}, {}, {}},                         // fewer channels than a row tile
-      {{1, 6, 3, 3}, {6, 3, 3, 3}, 2, {}, {2, 2}, {2, 2, 2, 2}},             // windows far into the padding
+      {{1, 64, 17, 19}, {40, 64, 3, 3}, 1, {}, {}, {1, 1, 1, 1}},                       // several tiles
+      {{1, 16, 6, 6}, {3, 16, 2, 2}, 1, {}, {}, {}},              // fewer channels than a row tile
+      {{1, 6, 3, 3}, {6, 3, 3, 3}, 2, {}, {2, 2}, {2, 2, 2, 2}},  // windows far into the padding
   };
   std::mt19937 rng(7);
   int case_index = 0;
@@ -98,12 +98,13 @@ TEST(QConvTest, WrapsLikeTheReferenceBeyondInt32) {
   Tensor w(DataType::kInt8, {2, 600, 11, 11});
   for (int8_t& v : x.values<int8_t>()) v = 127;
   for (int8_t& v : w.values<int8_t>()) v = -128;
-  const QConvProblem p = int8_test::read_node(ptqc_node("QConv", 2, {{"x_offset", int_attr(-128)}}), {&x, &w}, qconv_problem);
+  const QConvProblem p =
+      int8_test::read_node(ptqc_node("QConv", 2, {{"x_offset", int_attr(-128)}}), {&x, &w}, qconv_problem);
   std::vector<int32_t> expected(2);
   qconv_reference(p, expected.data());
   EXPECT_EQ(expected[0], static_cast<int32_t>(int64_t{600 * 121} * 255 * -128));
-  int8_test::expect_fast_matches<int32_t>(expected, [&](const Int8Run& run, int32_t* y) { qconv_fast(p, run, y); },
-                                          "wrapping QConv");
+  int8_test::expect_fast_matches<int32_t>(
+      expected, [&](const Int8Run& run, int32_t* y) { qconv_fast(p, run, y); }, "wrapping QConv");
 }
 
 TEST(QConvTest, BatchedKernelAgreesAcrossThreads) {
@@ -117,6 +118,18 @@ TEST(QConvTest, BatchedKernelAgreesAcrossThreads) {
   EXPECT_EQ(values_of<int32_t>(one), values_of<int32_t>(three));
 }
 
+TEST(QConvTest, EmptyDimsGiveBiasOrNothing) {
+  // No input channels: every output is its bias. No images: an empty output.
+  const Tensor x = Tensor(DataType::kInt8, {1, 0, 2, 2});
+  const Tensor w = Tensor(DataType::kInt8, {2, 0, 1, 1});
+  const Tensor b = int32s({7, -9});
+  const Tensor y = kernel_test::run_node(ptqc_node("QConv", 3), 21, {&x, &w, &b}, 2);
+  EXPECT_EQ(values_of<int32_t>(y), (std::vector<int32_t>{7, 7, 7, 7, -9, -9, -9, -9}));
+  const Tensor none = Tensor(DataType::kInt8, {0, 3, 2, 2});
+  const Tensor w3 = Tensor(DataType::kInt8, {2, 3, 1, 1});
+  EXPECT_EQ(kernel_test::run_node(ptqc_node("QConv", 3), 21, {&none, &w3, &b}).shape(), (Shape{0, 2, 2, 2}));
+}
+
 TEST(QConvTest, RejectsMalformedNodes) {
   const Tensor x = int8s({1, 2, 3, 4}, {1, 1, 2, 2});
   const Tensor w = int8s({1}, {1, 1, 1, 1});
@@ -125,9 +138,9 @@ TEST(QConvTest, RejectsMalformedNodes) {
   const Tensor bias_wrong = int32s({1, 2});
   const Tensor bias_float = Tensor::from_vector<float>({1}, {1});
   const auto code = [](const Node& n, std::vector<const Tensor*> in) { return kernel_test::error_of(n, 21, in); };
-  EXPECT_EQ(code(ptqc_node("QConv", 2), {&xf, &w}), ErrorCode::kInvalidModel);                      // float input
-  EXPECT_EQ(code(ptqc_node("QConv", 3), {&x, &w, &bias_wrong}), ErrorCode::kInvalidModel);         // bias size
-  EXPECT_EQ(code(ptqc_node("QConv", 3), {&x, &w, &bias_float}), ErrorCode::kInvalidModel);         // bias type
+  EXPECT_EQ(code(ptqc_node("QConv", 2), {&xf, &w}), ErrorCode::kInvalidModel);              // float input
+  EXPECT_EQ(code(ptqc_node("QConv", 3), {&x, &w, &bias_wrong}), ErrorCode::kInvalidModel);  // bias size
+  EXPECT_EQ(code(ptqc_node("QConv", 3), {&x, &w, &bias_float}), ErrorCode::kInvalidModel);  // bias type
   EXPECT_EQ(code(ptqc_node("QConv", 2, {{"x_offset", int_attr(128)}}), {&x, &w}), ErrorCode::kInvalidModel);
   EXPECT_EQ(code(ptqc_node("QConv", 2, {{"group", int_attr(2)}}), {&x, &w2}), ErrorCode::kInvalidModel);
   EXPECT_EQ(code(ptqc_node("QConv", 2, {{"auto_pad", kernel_test::string_attr("SAME_UPPER")}}), {&x, &w}),

@@ -29,7 +29,8 @@ TEST(QConvTransposeTest, ScattersCentredInputByHand) {
   };
   EXPECT_EQ(values_of<int32_t>(run({})), (std::vector<int32_t>{10, 10, 12, 14, 16}));
   EXPECT_EQ(values_of<int32_t>(run({{"pads", ints_attr({1, 0})}})), (std::vector<int32_t>{10, 12, 14, 16}));
-  EXPECT_EQ(values_of<int32_t>(run({{"output_padding", ints_attr({1})}})), (std::vector<int32_t>{10, 10, 12, 14, 16, 10}));
+  EXPECT_EQ(values_of<int32_t>(run({{"output_padding", ints_attr({1})}})),
+            (std::vector<int32_t>{10, 10, 12, 14, 16, 10}));
 }
 
 struct TransposeCase {
@@ -45,9 +46,9 @@ TEST(QConvTransposeTest, FastPathsMatchTheReference) {
       {{2, 4, 3, 5}, {4, 3, 2, 2}, 2, {1, 2}, {2, 1}, {0, 1, 1, 0}, {}},
       {{1, 6, 5, 5}, {6, 1, 3, 3}, 6, {2, 2}, {}, {1, 1, 1, 1}, {1, 1}},  // depthwise
       {{1, 33, 6, 7}, {33, 17, 4, 4}, 1, {2, 2}, {}, {1, 1, 1, 1}, {}},   // odd depth
-      {{1, 3, 9}, {3, 2, 5}, 1, {3}, {2}, {2, 3}, {2}},                  // 1-D
-      {{1, 2, 3, 2, 3}, {2, 2, 2, 2, 2}, 1, {2, 1, 2}, {}, {}, {}},        // 3-D
-      {{1, 20, 12, 12}, {20, 8, 2, 2}, 1, {2, 2}, {}, {}, {}},             // several tiles
+      {{1, 3, 9}, {3, 2, 5}, 1, {3}, {2}, {2, 3}, {2}},                   // 1-D
+      {{1, 2, 3, 2, 3}, {2, 2, 2, 2, 2}, 1, {2, 1, 2}, {}, {}, {}},       // 3-D
+      {{1, 20, 12, 12}, {20, 8, 2, 2}, 1, {2, 2}, {}, {}, {}},            // several tiles
   };
   std::mt19937 rng(5);
   int case_index = 0;
@@ -77,7 +78,7 @@ TEST(QConvTransposeTest, RejectsMalformedNodes) {
   const auto code = [&](std::map<std::string, Attribute> attrs, const Tensor& weights) {
     return kernel_test::error_of(ptqc_node("QConvTranspose", 2, std::move(attrs)), 21, {&x, &weights});
   };
-  EXPECT_EQ(code({}, w_wide), ErrorCode::kInvalidModel);  // 2 input channels in w, 1 in x
+  EXPECT_EQ(code({}, w_wide), ErrorCode::kInvalidModel);                        // 2 input channels in w, 1 in x
   EXPECT_EQ(code({{"pads", ints_attr({3, 3})}}, w), ErrorCode::kInvalidModel);  // empty output
   EXPECT_EQ(code({{"output_padding", ints_attr({-1})}}, w), ErrorCode::kInvalidModel);
   EXPECT_EQ(code({{"output_shape", ints_attr({8})}}, w), ErrorCode::kInvalidModel);

@@ -39,8 +39,8 @@ TEST(QMatMulTest, OffsetsAndBiasByHand) {
 TEST(QMatMulTest, FastPathsMatchTheReference) {
   // x shape, N: odd depths, N not a multiple of 16, one row, many rows, rank 1 to 4, empty depth.
   const std::vector<std::pair<Shape, int64_t>> cases = {
-      {{1, 1}, 1},    {{3, 7}, 5},      {{17, 33}, 31},    {{64, 64}, 64},  {{5, 300}, 100}, {{100, 13}, 48},
-      {{2, 3, 5, 9}, 17}, {{23}, 40},   {{1, 1000}, 1000}, {{4, 0}, 3},     {{0, 8}, 5},     {{9, 2, 130}, 33},
+      {{1, 1}, 1},        {{3, 7}, 5}, {{17, 33}, 31},    {{64, 64}, 64}, {{5, 300}, 100}, {{100, 13}, 48},
+      {{2, 3, 5, 9}, 17}, {{23}, 40},  {{1, 1000}, 1000}, {{4, 0}, 3},    {{0, 8}, 5},     {{9, 2, 130}, 33},
   };
   std::mt19937 rng(11);
   int case_index = 0;
@@ -68,7 +68,9 @@ TEST(QGemmTest, PanelsHoldFourDepthsOfSixteenColumns) {
   std::vector<uint8_t> packed(static_cast<size_t>(packed_panels_size(5, 18)), 0xee);
   ASSERT_EQ(packed.size(), 2u * 2 * 64);
   pack_panels(m.data(), 18, 5, 18, true, packed.data());
-  const auto at = [&](int panel, int quad, int lane, int slot) { return packed[static_cast<size_t>(((panel * 2 + quad) * 16 + lane) * 4 + slot)]; };
+  const auto at = [&](int panel, int quad, int lane, int slot) {
+    return packed[static_cast<size_t>(((panel * 2 + quad) * 16 + lane) * 4 + slot)];
+  };
   EXPECT_EQ(at(0, 0, 3, 2), (10 * 2 + 3) + 128);  // k = 2, j = 3, shifted by 128
   EXPECT_EQ(at(0, 1, 15, 0), (10 * 4 + 15) + 128);
   EXPECT_EQ(at(1, 0, 1, 3), (10 * 3 + 17) + 128);
@@ -93,8 +95,10 @@ TEST(QGemmTest, RowTilesHoldOneWordPerRowAndQuad) {
     };
     EXPECT_EQ(at(2, 5), 25) << int8_isa_name(isa);
     EXPECT_EQ(at(1, 3), 13) << int8_isa_name(isa);
-    EXPECT_EQ(at(0, 6), 0) << int8_isa_name(isa);  // k = 6 is padding
-    if (height > 3) EXPECT_EQ(at(3, 0), 0) << int8_isa_name(isa);  // row 3 is padding
+    EXPECT_EQ(at(0, 6), 0) << int8_isa_name(isa);                  // k = 6 is padding
+    if (height > 3) {
+      EXPECT_EQ(at(3, 0), 0) << int8_isa_name(isa);  // row 3 is padding
+    }
   }
 }
 

@@ -67,15 +67,26 @@ TEST(QAveragePoolTest, FastPathMatchesTheReference) {
   };
   const std::vector<Case> cases = {
       {{2, 3, 7, 8}, {{"kernel_shape", ints_attr({3, 3})}, {"pads", ints_attr({1, 1, 1, 1})}}},
-      {{1, 4, 9, 9}, {{"kernel_shape", ints_attr({3, 2})}, {"strides", ints_attr({2, 3})}, {"pads", ints_attr({1, 0, 2, 1})},
-                      {"count_include_pad", int_attr(1)}, {"ceil_mode", int_attr(1)}}},
-      {{1, 2, 10, 11}, {{"kernel_shape", ints_attr({2, 3})}, {"dilations", ints_attr({2, 2})}, {"ceil_mode", int_attr(1)},
-                        {"strides", ints_attr({3, 2})}}},
+      {{1, 4, 9, 9},
+       {{"kernel_shape", ints_attr({3, 2})},
+        {"strides", ints_attr({2, 3})},
+        {"pads", ints_attr({1, 0, 2, 1})},
+        {"count_include_pad", int_attr(1)},
+        {"ceil_mode", int_attr(1)}}},
+      {{1, 2, 10, 11},
+       {{"kernel_shape", ints_attr({2, 3})},
+        {"dilations", ints_attr({2, 2})},
+        {"ceil_mode", int_attr(1)},
+        {"strides", ints_attr({3, 2})}}},
       {{3, 5, 6, 7}, {{"global", int_attr(1)}}},
-      {{2, 3, 13}, {{"kernel_shape", ints_attr({4})}, {"strides", ints_attr({3})}, {"pads", ints_attr({2, 2})},
-                    {"count_include_pad", int_attr(1)}}},
+      {{2, 3, 13},
+       {{"kernel_shape", ints_attr({4})},
+        {"strides", ints_attr({3})},
+        {"pads", ints_attr({2, 2})},
+        {"count_include_pad", int_attr(1)}}},
       {{1, 2, 4, 5, 6}, {{"kernel_shape", ints_attr({2, 3, 2})}, {"pads", ints_attr({1, 1, 0, 0, 1, 1})}}},
-      {{1, 1, 3, 3}, {{"kernel_shape", ints_attr({2, 2})}, {"pads", ints_attr({2, 2, 2, 2})}, {"strides", ints_attr({3, 3})}}},
+      {{1, 1, 3, 3},
+       {{"kernel_shape", ints_attr({2, 2})}, {"pads", ints_attr({2, 2, 2, 2})}, {"strides", ints_attr({3, 3})}}},
   };
   std::mt19937 rng(9);
   int case_index = 0;
@@ -95,8 +106,9 @@ TEST(QAveragePoolTest, FastPathMatchesTheReference) {
 TEST(QAveragePoolTest, WindowInsidePaddingGivesTheOffset) {
   // The second window covers only padding: no divisor, so the code of the float value 0.
   const Tensor x = Tensor::from_vector<int8_t>({50}, {1, 1, 1, 1});
-  EXPECT_EQ(pooled(x, {{"kernel_shape", ints_attr({1, 1})}, {"pads", ints_attr({0, 0, 0, 1})}, {"x_offset", int_attr(-7)}}),
-            (std::vector<int8_t>{50, -7}));
+  EXPECT_EQ(
+      pooled(x, {{"kernel_shape", ints_attr({1, 1})}, {"pads", ints_attr({0, 0, 0, 1})}, {"x_offset", int_attr(-7)}}),
+      (std::vector<int8_t>{50, -7}));
 }
 
 TEST(QAveragePoolTest, RejectsMalformedNodes) {
@@ -109,7 +121,8 @@ TEST(QAveragePoolTest, RejectsMalformedNodes) {
   EXPECT_EQ(code({{"global", int_attr(1)}}, xf), ErrorCode::kInvalidModel);
   EXPECT_EQ(code({{"global", int_attr(2)}}, x), ErrorCode::kInvalidModel);
   EXPECT_EQ(code({{"kernel_shape", ints_attr({3, 3})}}, x), ErrorCode::kInvalidModel);  // does not fit
-  EXPECT_EQ(code({{"kernel_shape", ints_attr({1, 1})}, {"count_include_pad", int_attr(-1)}}, x), ErrorCode::kInvalidModel);
+  EXPECT_EQ(code({{"kernel_shape", ints_attr({1, 1})}, {"count_include_pad", int_attr(-1)}}, x),
+            ErrorCode::kInvalidModel);
   EXPECT_EQ(code({{"kernel_shape", ints_attr({1, 1})}, {"auto_pad", kernel_test::string_attr("VALID")}}, x),
             ErrorCode::kInvalidModel);
 }

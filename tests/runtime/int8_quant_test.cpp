@@ -31,9 +31,10 @@ std::vector<int8_t> quantized(const std::vector<float>& x, float scale, int64_t 
 }
 
 TEST(AscendQuantTest, RoundsHalfToEvenAndSaturates) {
-  EXPECT_EQ(quantized({0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 126.5f, 127.5f, 128.6f, -129.0f, 1e30f, -kInf, kInf, kNaN},
-                      1.0f, 0),
-            (std::vector<int8_t>{0, 2, 2, 0, -2, -2, 126, 127, 127, -128, 127, -128, 127, 0}));
+  EXPECT_EQ(
+      quantized({0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 126.5f, 127.5f, 128.6f, -129.0f, 1e30f, -kInf, kInf, kNaN},
+                1.0f, 0),
+      (std::vector<int8_t>{0, 2, 2, 0, -2, -2, 126, 127, 127, -128, 127, -128, 127, 0}));
   // x · 2 rounded, then + 3: the offset is added after rounding; NaN gives the offset.
   EXPECT_EQ(quantized({0.25f, 0.75f, kNaN, -70.0f, 62.0f, 62.5f, 0.0f}, 2.0f, 3),
             (std::vector<int8_t>{3, 5, 3, -128, 127, 127, 3}));
@@ -44,7 +45,8 @@ TEST(AscendDequantTest, PerTensorAndPerChannel) {
   const Node per_tensor = ptqc_node("AscendDequant", 1, {{"deq_scale", floats_attr({0.5f})}, {"offset", int_attr(2)}});
   kernel_test::expect_floats(kernel_test::run_node(per_tensor, 21, {&acc}), {2}, {4.0f, -2.5f}, 0.0f);
   const Tensor codes = Tensor::from_vector<int8_t>({-128, 127}, {2});
-  const Node from_int8 = ptqc_node("AscendDequant", 1, {{"deq_scale", floats_attr({0.25f})}, {"offset", int_attr(-128)}});
+  const Node from_int8 =
+      ptqc_node("AscendDequant", 1, {{"deq_scale", floats_attr({0.25f})}, {"offset", int_attr(-128)}});
   kernel_test::expect_floats(kernel_test::run_node(from_int8, 21, {&codes}), {2}, {0.0f, 63.75f}, 0.0f);
   // Channels on axis 1 of [1, 2, 2]: each channel is a run of two elements.
   const Tensor planes = Tensor::from_vector<int32_t>({1, 2, 3, 4}, {1, 2, 2});
@@ -86,16 +88,25 @@ std::vector<float> awkward_floats(std::mt19937& rng, size_t n) {
   std::vector<float> v(n);
   for (float& x : v) {
     switch (kind(rng)) {
-      case 0: x = static_cast<float>(tie(rng)) + 0.5f; break;
-      case 1: x = kNaN; break;
-      case 2: x = kind(rng) % 2 ? kInf : -kInf; break;
+      case 0:
+        x = static_cast<float>(tie(rng)) + 0.5f;
+        break;
+      case 1:
+        x = kNaN;
+        break;
+      case 2:
+        x = kind(rng) % 2 ? kInf : -kInf;
+        break;
       case 3: {
         const uint32_t b = bits(rng);
         std::memcpy(&x, &b, sizeof(x));
         break;
       }
-      case 4: x = kind(rng) % 2 ? 0.0f : -0.0f; break;
-      default: x = ordinary(rng);
+      case 4:
+        x = kind(rng) % 2 ? 0.0f : -0.0f;
+        break;
+      default:
+        x = ordinary(rng);
     }
   }
   return v;
@@ -104,7 +115,8 @@ std::vector<float> awkward_floats(std::mt19937& rng, size_t n) {
 TEST(QuantizeSpanTest, EveryPathMatchesTheFormulas) {
   std::mt19937 rng(13);
   std::uniform_real_distribution<float> scale_dist(0.001f, 4.0f);
-  std::uniform_int_distribution<int32_t> acc_dist(std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+  std::uniform_int_distribution<int32_t> acc_dist(std::numeric_limits<int32_t>::min(),
+                                                  std::numeric_limits<int32_t>::max());
   std::uniform_int_distribution<int32_t> small_dist(-3000, 3000);
   for (size_t n : {1u, 7u, 16u, 17u, 100u, 1000u}) {
     for (int32_t offset : int8_test::kOffsets) {
@@ -157,7 +169,8 @@ TEST(AscendQuantTest, RejectsMalformedNodes) {
             ErrorCode::kInvalidModel);
   EXPECT_EQ(code(ptqc_node("AscendQuant", 1, {{"scale", float_attr(1.0f)}}), acc), ErrorCode::kInvalidModel);
   EXPECT_EQ(code(ptqc_node("AscendDequant", 1), acc), ErrorCode::kInvalidModel);  // no deq_scale
-  EXPECT_EQ(code(ptqc_node("AscendDequant", 1, {{"deq_scale", floats_attr({1, 2, 3, 4})}}), acc), ErrorCode::kInvalidModel);
+  EXPECT_EQ(code(ptqc_node("AscendDequant", 1, {{"deq_scale", floats_attr({1, 2, 3, 4})}}), acc),
+            ErrorCode::kInvalidModel);
   EXPECT_EQ(code(ptqc_node("AscendDequant", 1, {{"deq_scale", floats_attr({1})}}), x), ErrorCode::kInvalidModel);
   EXPECT_EQ(code(ptqc_node("AscendDequant", 1, {{"deq_scale", floats_attr({kNaN})}}), acc), ErrorCode::kInvalidModel);
   EXPECT_EQ(code(ptqc_node("AscendRequant", 1, {{"req_scale", floats_attr({1, 2})}, {"axis", int_attr(5)}}), acc),

@@ -76,7 +76,8 @@ void expect_fast_matches(const std::vector<T>& expected, const std::function<voi
         if (got[i] != expected[i] && mismatches++ == 0) first = i;
       }
       EXPECT_EQ(mismatches, 0u) << what << " on " << int8_isa_name(isa) << " with " << threads << " threads: first at "
-                                << first << ", got " << int64_t{got[first]} << ", expected " << int64_t{expected[first]};
+                                << first << ", got " << int64_t{got[first]} << ", expected "
+                                << int64_t{expected[first]};
     }
   }
 }

@@ -9,8 +9,12 @@
 #pragma GCC diagnostic ignored "-Wunused-variable"
 #include <Eigen/Core>
 #pragma GCC diagnostic pop
+#include <dnnl.h>
+#include <omp.h>
+
 #include <algorithm>
 
+#include "ptqc/error.h"
 #include "runtime/kernels/kernel_util.h"
 
 namespace ptqc {
@@ -35,7 +39,8 @@ ConstMatrixMap<T> stored(const GemmOperand<T>& op, int64_t rows, int64_t cols) {
                        : ConstMatrixMap<T>(op.data, rows, cols, Eigen::OuterStride<>(op.ld));
 }
 
-/// C += alpha·A·B on one tile, by Eigen's blocked GEMM (or its small-size path).
+/// C += alpha·A·B on one tile, by Eigen's blocked GEMM (or its small-size path);
+/// float32 is specialised below.
 template <class T>
 void accumulate_product(int64_t m, int64_t n, int64_t k, T alpha, const GemmOperand<T>& a, const GemmOperand<T>& b,
                         T* c, int64_t ldc) {
@@ -46,6 +51,19 @@ void accumulate_product(int64_t m, int64_t n, int64_t k, T alpha, const GemmOper
   if (!a.transposed && b.transposed) cm.noalias() += alpha * am * bm.transpose();
   if (a.transposed && !b.transposed) cm.noalias() += alpha * am.transpose() * bm;
   if (a.transposed && b.transposed) cm.noalias() += alpha * am.transpose() * bm.transpose();
+}
+
+/// float32 tiles go to oneDNN's sgemm (Debian's libdnnl: 1.5-3x Eigen's GEMM on this
+/// CPU class, see docs/benchmarks.md). oneDNN threads through OpenMP's default team
+/// size; ptqc's threads come from parallel_for (explicit num_threads), so the default
+/// is set to 1 and each tile is one single-threaded, deterministic sgemm call.
+template <>
+void accumulate_product<float>(int64_t m, int64_t n, int64_t k, float alpha, const GemmOperand<float>& a,
+                               const GemmOperand<float>& b, float* c, int64_t ldc) {
+  if (!omp_in_parallel()) omp_set_num_threads(1);
+  const dnnl_status_t status = dnnl_sgemm(a.transposed ? 'T' : 'N', b.transposed ? 'T' : 'N', m, n, k, alpha, a.data,
+                                          a.ld, b.data, b.ld, 1.0f, c, ldc);
+  if (status != dnnl_success) throw Error(ErrorCode::kInternal, "dnnl_sgemm failed with status " + std::to_string(status));
 }
 
 /// The operand that reads rows [first, ...) of A (as_rows) or columns [first, ...) of B.

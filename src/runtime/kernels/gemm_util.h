@@ -2,7 +2,7 @@
 /// \file
 /// The matrix product every dense kernel builds on (Gemm, MatMul, Conv,
 /// ConvTranspose): a BLAS-style GEMM over row-major strided matrices, computed
-/// by Eigen and split into fixed tiles so the result does not depend on the
+/// by oneDNN (float32) or Eigen and split into fixed tiles so the result does not depend on the
 /// thread count.
 
 #include <cstdint>

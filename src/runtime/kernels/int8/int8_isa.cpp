@@ -31,9 +31,12 @@ std::vector<Int8Isa> runnable_int8_isas() {
 
 const char* int8_isa_name(Int8Isa isa) {
   switch (isa) {
-    case Int8Isa::kScalar: return "scalar";
-    case Int8Isa::kAvx2: return "avx2";
-    case Int8Isa::kAvx512Vnni: return "avx512vnni";
+    case Int8Isa::kScalar:
+      return "scalar";
+    case Int8Isa::kAvx2:
+      return "avx2";
+    case Int8Isa::kAvx512Vnni:
+      return "avx512vnni";
   }
   return "?";
 }

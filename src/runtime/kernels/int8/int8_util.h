@@ -1,6 +1,7 @@
 #pragma once
 /// \file
-/// Input and attribute checks shared by the INT8 kernels (domain ptqc).
+/// How the fast INT8 kernels run (Int8Run), and the input and attribute checks the INT8
+/// kernels (domain ptqc) share.
 
 #include <cstdint>
 #include <string>

@@ -5,11 +5,12 @@
 /// once per call, cols = im2col(x_g) (x_offset in the padding) packed as shifted panels, and
 /// row_add[m] = bias[m] - (128 + x_offset) · Σ_k w_g[m, k] (qgemm.h).
 
+#include "runtime/kernels/int8/qconv.h"
+
 #include <algorithm>
 #include <vector>
 
 #include "runtime/kernels/int8/int8_kernels.h"
-#include "runtime/kernels/int8/qconv.h"
 #include "runtime/kernels/int8/qgemm.h"
 #include "runtime/kernels/kernel_util.h"
 
@@ -29,10 +30,12 @@ void depthwise_plane(const WindowGeometry& g, const PhasePlanes& pp, const int8_
   for (int64_t i = 0; i < g.input_size(); ++i) centred[i] = static_cast<uint32_t>(x[i] - x_offset);
   fill_phase_planes(g, pp, centred, uint32_t{0}, planes);
   uint32_t* grid = planes + pp.grid_offset();
-  sweep_windows(pp, planes, static_cast<uint32_t>(bias),
-                [w](auto sum, int64_t t, auto in) { return sum + static_cast<uint32_t>(w[t]) * in; }, grid);
+  sweep_windows(
+      pp, planes, static_cast<uint32_t>(bias),
+      [w](auto sum, int64_t t, auto in) { return sum + static_cast<uint32_t>(w[t]) * in; }, grid);
   for (int64_t oh = 0; oh < g.output[1]; ++oh) {
-    for (int64_t ow = 0; ow < g.output[2]; ++ow) y[oh * g.output[2] + ow] = static_cast<int32_t>(grid[oh * pp.pitch + ow]);
+    for (int64_t ow = 0; ow < g.output[2]; ++ow)
+      y[oh * g.output[2] + ow] = static_cast<int32_t>(grid[oh * pp.pitch + ow]);
   }
 }
 
@@ -45,8 +48,9 @@ void depthwise_qconv(const QConvProblem& p, const Int8Run& run, int32_t* y) {
     Tensor scratch(DataType::kUInt32, {g.input_size() + pp.size()}, run.allocator);
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / p.out_channels, m = plane % p.out_channels;
-      depthwise_plane(g, pp, p.x + (n * p.in_channels + m / p.out_per_group()) * g.input_size(), p.w + m * g.kernel_size(),
-                      p.bias ? p.bias[m] : 0, p.x_offset, scratch.data<uint32_t>(), y + plane * g.output_size());
+      depthwise_plane(g, pp, p.x + (n * p.in_channels + m / p.out_per_group()) * g.input_size(),
+                      p.w + m * g.kernel_size(), p.bias ? p.bias[m] : 0, p.x_offset, scratch.data<uint32_t>(),
+                      y + plane * g.output_size());
     }
   });
 }

@@ -22,8 +22,8 @@ struct QConvProblem {
   int64_t out_channels = 0;
   int64_t groups = 1;
   int32_t x_offset = 0;
-  const int8_t* x = nullptr;     ///< N × C × input.
-  const int8_t* w = nullptr;     ///< QConv: M × C/group × kernel; QConvTranspose: C × M/group × kernel.
+  const int8_t* x = nullptr;      ///< N × C × input.
+  const int8_t* w = nullptr;      ///< QConv: M × C/group × kernel; QConvTranspose: C × M/group × kernel.
   const int32_t* bias = nullptr;  ///< M values, or nullptr.
 
   int64_t in_per_group() const { return in_channels / groups; }
@@ -40,7 +40,8 @@ QConvProblem qconv_problem(const OpContext& ctx);
 QConvProblem qconv_transpose_problem(const OpContext& ctx);
 
 /// QConv by definition:
-///   y[n, m, o] = bias[m] + Σ_{c, k} w[m, c, k] · (x_pad[n, g·C/group + c, o·stride - pad_begin + k·dilation] - x_offset)
+///   y[n, m, o] = bias[m] + Σ_{c, k} w[m, c, k] · (x_pad[n, g·C/group + c, o·stride - pad_begin + k·dilation] -
+///   x_offset)
 /// with g = m / (M/group) and x_pad = x_offset outside x. \p y holds output_shape() values.
 void qconv_reference(const QConvProblem& p, int32_t* y);
 

@@ -34,7 +34,8 @@ QConvProblem read_operands(const OpContext& ctx, bool transposed) {
   expect_dtype(ctx, w, DataType::kInt8, "weights");
   QConvProblem p;
   p.window.rank = spatial_rank(ctx, x.shape());
-  if (w.rank() != x.rank()) ctx.fail("weights " + shape_string(w.shape()) + " do not match input " + shape_string(x.shape()));
+  if (w.rank() != x.rank())
+    ctx.fail("weights " + shape_string(w.shape()) + " do not match input " + shape_string(x.shape()));
   p.groups = ctx.node().attr_int("group", 1);
   if (p.groups < 1) ctx.fail("group must be >= 1, got " + std::to_string(p.groups));
   p.batch = x.dim(0);

@@ -101,7 +101,8 @@ void qconv_transpose_fast(const QConvProblem& p, const Int8Run& run, int32_t* y)
           const auto [r0, r1] = plan.split_rows(item % plan.splits, rows);
           if (r0 == r1) continue;
           GemmBlock<int8_t> block;
-          block.left = weights.packed.data() + group * weights.group_bytes + r0 / kernel.rows * row_tile_bytes(kernel, cg);
+          block.left =
+              weights.packed.data() + group * weights.group_bytes + r0 / kernel.rows * row_tile_bytes(kernel, cg);
           block.panels = packed.data<uint8_t>();
           block.depth = cg;
           block.rows = r1 - r0;

@@ -40,7 +40,8 @@ void scalar_tile(const GemmBlock<Left>& b) {
   for (int64_t i = 0; i < b.rows; ++i) {
     uint32_t acc[kCols];
     for (int64_t j = 0; j < b.cols; ++j) {
-      acc[j] = static_cast<uint32_t>(b.row_add ? b.row_add[i] : 0) + static_cast<uint32_t>(b.col_add ? b.col_add[j] : 0);
+      acc[j] =
+          static_cast<uint32_t>(b.row_add ? b.row_add[i] : 0) + static_cast<uint32_t>(b.col_add ? b.col_add[j] : 0);
     }
     for (int64_t k = 0; k < b.depth; ++k) {
       const int32_t l = static_cast<Left>(b.left[(k / 4 * kScalarRows + i) * 4 + k % 4]);
@@ -101,7 +102,8 @@ void pack_rows(const GemmKernel& kernel, const int8_t* src, int64_t ld, int64_t 
       if (const int64_t tail = depth - 4 * full_quads) {
         uint8_t* out = word(full_quads);
         std::memset(out, 0, 4);
-        for (int64_t s = 0; s < tail; ++s) out[s] = static_cast<uint8_t>(row[4 * full_quads + s]) ^ static_cast<uint8_t>(flip);
+        for (int64_t s = 0; s < tail; ++s)
+          out[s] = static_cast<uint8_t>(row[4 * full_quads + s]) ^ static_cast<uint8_t>(flip);
       }
     }
   }
@@ -109,9 +111,12 @@ void pack_rows(const GemmKernel& kernel, const int8_t* src, int64_t ld, int64_t 
 
 const GemmKernel& gemm_kernel(Int8Isa isa) {
   switch (isa) {
-    case Int8Isa::kAvx512Vnni: return vnni_gemm_kernel();
-    case Int8Isa::kAvx2: return avx2_gemm_kernel();
-    case Int8Isa::kScalar: break;
+    case Int8Isa::kAvx512Vnni:
+      return vnni_gemm_kernel();
+    case Int8Isa::kAvx2:
+      return avx2_gemm_kernel();
+    case Int8Isa::kScalar:
+      break;
   }
   return kScalarKernel;
 }

@@ -60,8 +60,8 @@ using RightOf = std::conditional_t<std::is_same_v<Left, uint8_t>, int8_t, uint8_
 /// shifted activations); both are stored as bytes.
 template <class Left>
 struct GemmBlock {
-  const uint8_t* left = nullptr;     ///< L packed by pack_rows, from its first row tile.
-  const uint8_t* panels = nullptr;   ///< R packed by pack_panels, from its first panel.
+  const uint8_t* left = nullptr;    ///< L packed by pack_rows, from its first row tile.
+  const uint8_t* panels = nullptr;  ///< R packed by pack_panels, from its first panel.
   int64_t depth = 0;
   int64_t rows = 0;
   int64_t cols = 0;

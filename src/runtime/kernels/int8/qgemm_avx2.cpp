@@ -37,8 +37,8 @@ PTQC_TARGET_AVX2 inline __m256i left_quad(const uint8_t* p) {
 
 template <class Left>
 PTQC_TARGET_AVX2 __attribute__((always_inline)) inline void multiply_quad(__m256i (&acc)[kRows][kQuarters],
-                                                                         const __m256i (&left)[kRows],
-                                                                         const uint8_t* quad) {
+                                                                          const __m256i (&left)[kRows],
+                                                                          const uint8_t* quad) {
   __m256i right[kQuarters];
 #pragma GCC unroll 4
   for (int t = 0; t < kQuarters; ++t) {

@@ -2,12 +2,13 @@
 /// The fast QMatMul: w packed into panels once per call (with the per-column corrections),
 /// then blocks of x's rows packed as shifted row tiles and multiplied by every panel group.
 
+#include "runtime/kernels/int8/qmatmul.h"
+
 #include <algorithm>
 #include <vector>
 
 #include "runtime/kernels/int8/int8_kernels.h"
 #include "runtime/kernels/int8/qgemm.h"
-#include "runtime/kernels/int8/qmatmul.h"
 #include "runtime/kernels/kernel_util.h"
 
 namespace ptqc {
@@ -29,7 +30,8 @@ PackedWeights pack_weights(const QMatMulProblem& p, const Int8Run& run) {
   const int64_t panels = (p.cols + kPanelWidth - 1) / kPanelWidth;
   parallel_for(run.threads, panels, [&](int64_t begin, int64_t end) {
     const int64_t first = begin * kPanelWidth, last = std::min(p.cols, end * kPanelWidth);
-    pack_panels(p.w + first, p.cols, p.depth, last - first, false, packed.panels.data<uint8_t>() + begin * panel_bytes(p.depth));
+    pack_panels(p.w + first, p.cols, p.depth, last - first, false,
+                packed.panels.data<uint8_t>() + begin * panel_bytes(p.depth));
   });
   std::vector<int64_t> sums(static_cast<size_t>(p.cols), 0);
   for (int64_t k = 0; k < p.depth; ++k) {
@@ -37,7 +39,8 @@ PackedWeights pack_weights(const QMatMulProblem& p, const Int8Run& run) {
   }
   packed.col_add.resize(static_cast<size_t>(p.cols));
   for (int64_t n = 0; n < p.cols; ++n) {
-    packed.col_add[static_cast<size_t>(n)] = shifted_input_correction(p.bias ? p.bias[n] : 0, sums[static_cast<size_t>(n)], p.x_offset);
+    packed.col_add[static_cast<size_t>(n)] =
+        shifted_input_correction(p.bias ? p.bias[n] : 0, sums[static_cast<size_t>(n)], p.x_offset);
   }
   return packed;
 }
@@ -51,7 +54,8 @@ void qmatmul_fast(const QMatMulProblem& p, const Int8Run& run, int32_t* y) {
   // Work items: blocks of whole micro-kernel row tiles, and when they are fewer than the
   // threads, each block's panel groups cut into splits.
   const int64_t row_tiles = (p.rows + kernel.rows - 1) / kernel.rows;
-  const int64_t block_tiles = std::clamp<int64_t>(kRowBlockBytes / std::max<int64_t>(p.depth, 1) / kernel.rows, 1, row_tiles);
+  const int64_t block_tiles =
+      std::clamp<int64_t>(kRowBlockBytes / std::max<int64_t>(p.depth, 1) / kernel.rows, 1, row_tiles);
   const int64_t block_rows = block_tiles * kernel.rows;
   const int64_t blocks = (p.rows + block_rows - 1) / block_rows;
   const int64_t group_cols = kernel.panels * kPanelWidth;
@@ -67,7 +71,8 @@ void qmatmul_fast(const QMatMulProblem& p, const Int8Run& run, int32_t* y) {
         pack_rows(kernel, p.x + first * p.depth, p.depth, rows, p.depth, true, shifted.data<uint8_t>());
         shifted_block = block;
       }
-      const int64_t j0 = groups * split / splits * group_cols, j1 = std::min(p.cols, groups * (split + 1) / splits * group_cols);
+      const int64_t j0 = groups * split / splits * group_cols,
+                    j1 = std::min(p.cols, groups * (split + 1) / splits * group_cols);
       GemmBlock<uint8_t> b;
       b.left = shifted.data<uint8_t>();
       b.panels = weights.panels.data<uint8_t>() + j0 / kPanelWidth * panel_bytes(p.depth);

@@ -3,10 +3,11 @@
 /// rows are formed once per input column, and each output position adds the columns its
 /// window covers; the tap counts factor per dim as well.
 
+#include "runtime/kernels/int8/qpool.h"
+
 #include <algorithm>
 
 #include "runtime/kernels/int8/int8_kernels.h"
-#include "runtime/kernels/int8/qpool.h"
 #include "runtime/kernels/kernel_util.h"
 
 namespace ptqc {
@@ -38,7 +39,8 @@ void pool_plane(const QPoolProblem& p, const int8_t* x, int64_t* columns, int8_t
       for (int64_t kd = depth.in_x.first; kd < depth.in_x.last; ++kd) {
         const int64_t id = od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
         for (int64_t kh = height.in_x.first; kh < height.in_x.last; ++kh) {
-          const int8_t* row = x + (id * g.input[1] + oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1]) * g.input[2];
+          const int8_t* row =
+              x + (id * g.input[1] + oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1]) * g.input[2];
           for (int64_t iw = 0; iw < g.input[2]; ++iw) columns[iw] += row[iw];
         }
       }

@@ -3,8 +3,8 @@
 /// float32, int8 and int32 with the formulas of quantize.h. Dequant and Requant
 /// take one scale, or one per entry of the channel axis.
 
+#include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "runtime/kernels/int8/int8_kernels.h"
 #include "runtime/kernels/int8/int8_util.h"

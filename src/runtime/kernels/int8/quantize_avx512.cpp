@@ -42,8 +42,7 @@ PTQC_TARGET_AVX512_VNNI inline __m512 centred16(const int32_t* x, __mmask16 lane
   const __m512d off = _mm512_cvtepi32_pd(_mm512_castsi512_si256(offset));
   const __m256 low = _mm512_cvtpd_ps(_mm512_sub_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(v)), off));
   const __m256 high = _mm512_cvtpd_ps(_mm512_sub_pd(_mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(v, 1)), off));
-  return _mm512_castpd_ps(
-      _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(low)), _mm256_castps_pd(high), 1));
+  return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(low)), _mm256_castps_pd(high), 1));
 }
 
 }  // namespace
