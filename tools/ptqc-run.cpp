@@ -86,11 +86,6 @@ int main(int argc, char** argv) {
   app.add_option("--input_shape", o.input_shape, "bind dynamic dims: \"name:1,3,224,224;name2:...\"");
   app.add_option("--threads", o.threads, "worker threads")->check(CLI::Range(1, 256));
   app.add_option("--log", o.log, "debug|info|warning|error|null");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    return ptqc::cli::report_usage_error(dynamic_cast<const CLI::RequiredError*>(&e) != nullptr, e.what());
-  }
+  if (const auto status = ptqc::cli::parse_arguments(app, argc, argv)) return *status;
   return ptqc::cli::run_guarded([&] { return run(o); });
 }

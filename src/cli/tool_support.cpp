@@ -1,5 +1,6 @@
 #include "cli/tool_support.h"
 
+#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cmath>
@@ -50,6 +51,16 @@ int run_guarded(const std::function<int()>& body) {
     const Failure f = failure_of(std::current_exception());
     std::cerr << "[ERROR] " << f.line << "\n";
     return f.status;
+  }
+}
+
+std::optional<int> parse_arguments(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+    return std::nullopt;
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    return report_usage_error(dynamic_cast<const CLI::RequiredError*>(&e) != nullptr, e.what());
   }
 }
 

@@ -4,6 +4,7 @@
 /// model ready to run, and raw .bin input/output files.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,16 @@
 #include "ptqc/executor.h"
 #include "ptqc/graph.h"
 
+namespace CLI {
+class App;
+}
+
 namespace ptqc::cli {
+
+/// Parses the command line into \p app's options. nullopt when the tool should run;
+/// otherwise the exit status (0 after --help; a syntax error is reported as
+/// report_usage_error does).
+std::optional<int> parse_arguments(CLI::App& app, int argc, char** argv);
 
 /// Sets spdlog's level from --log (debug|info|warning|error|null); E10010 otherwise.
 void set_log_level(const std::string& level);

@@ -2,22 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_models.h"
+
 #include <cmath>
 
 #include "ptqc/error.h"
 
 using namespace ptqc;
+using ptqc::testing_support::make_node;
 
 namespace {
-
-Node make_node(const std::string& name, const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
-  Node n;
-  n.name = name;
-  n.op_type = op;
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  return n;
-}
 
 Graph chain_graph() {
   Graph g;

@@ -2,26 +2,20 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_models.h"
+
 #include <cmath>
 #include <random>
 
 #include "ptqc/executor.h"
 
 using namespace ptqc;
+using ptqc::testing_support::make_node;
 
 namespace {
 
 NodeEvaluator runtime_evaluator() {
   return [](const Node& n, int64_t opset, const std::vector<const Tensor*>& in) { return evaluate_node(n, opset, in); };
-}
-
-Node make_node(const std::string& name, const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
-  Node n;
-  n.name = name;
-  n.op_type = op;
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  return n;
 }
 
 ValueInfo float_value(const std::string& name, Shape dims) { return {name, DataType::kFloat32, dims, true, DataType::kUndefined}; }

@@ -5,16 +5,12 @@
 #include <vector>
 
 #include "ptqc/graph.h"
+#include "support/test_models.h"
 
 namespace ptqc::quant_testing {
 
 inline Node node(const std::string& name, const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
-  Node n;
-  n.name = name;
-  n.op_type = op;
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  return n;
+  return testing_support::make_node(name, op, std::move(in), std::move(out));
 }
 
 inline ValueInfo float_value(const std::string& name, Shape dims) {

@@ -1,5 +1,9 @@
 #include "support/test_models.h"
 
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -84,6 +88,25 @@ std::string save_temp_model(const onnx::ModelProto& model, const std::string& st
   std::ofstream out(path, std::ios::binary);
   model.SerializeToOstream(&out);
   return path;
+}
+
+ToolResult run_tool(const std::string& tool, const std::string& args) {
+  const std::string cmd = std::string(PTQC_TOOLS_DIR) + "/" + tool + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+Node make_node(const std::string& name, const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
+  Node n;
+  n.name = name;
+  n.op_type = op;
+  n.inputs = std::move(in);
+  n.outputs = std::move(out);
+  return n;
 }
 
 }  // namespace ptqc::testing_support

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ptqc/graph.h"
 #include "ptqc/tensor.h"
 
 namespace ptqc::testing_support {
@@ -27,5 +28,15 @@ void set_ints_attr(onnx::NodeProto* node, const std::string& key, const std::vec
 std::string save_temp_model(const onnx::ModelProto& model, const std::string& stem);
 /// A fresh empty temp folder.
 std::string temp_dir(const std::string& stem);
+
+/// Exit status and combined stdout+stderr of a built tool (PTQC_TOOLS_DIR/<tool> <args>).
+struct ToolResult {
+  int status;
+  std::string output;
+};
+ToolResult run_tool(const std::string& tool, const std::string& args);
+
+/// Node \p name of type \p op reading \p in and writing \p out (default domain).
+Node make_node(const std::string& name, const std::string& op, std::vector<std::string> in, std::vector<std::string> out);
 
 }  // namespace ptqc::testing_support

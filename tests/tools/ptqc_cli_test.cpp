@@ -2,10 +2,7 @@
 // deterministic outputs, calibration records, and the .om run by ptqc-run.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -17,19 +14,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string output;
-};
-
-Result run(const std::string& tool, const std::string& args) {
-  const std::string cmd = std::string(PTQC_TOOLS_DIR) + "/" + tool + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+ptqc::testing_support::ToolResult run(const std::string& tool, const std::string& args) {
+  return ptqc::testing_support::run_tool(tool, args);
 }
 
 std::string slurp(const std::string& path) {

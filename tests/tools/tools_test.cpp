@@ -2,9 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
-#include <sys/wait.h>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -15,19 +12,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string output;  // stdout + stderr
-};
-
-Result run(const std::string& args, const std::string& tool = "ptqc-run") {
-  const std::string cmd = std::string(PTQC_TOOLS_DIR) + "/" + tool + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+ptqc::testing_support::ToolResult run(const std::string& args, const std::string& tool = "ptqc-run") {
+  return ptqc::testing_support::run_tool(tool, args);
 }
 
 const std::string kModels = std::string(PTQC_SOURCE_DIR) + "/tests/models";
