@@ -3,7 +3,7 @@
 //   g++ -std=c++20 -O3 -march=native -fopenmp -DEIGEN_NO_DEBUG -DEIGEN_DONT_PARALLELIZE -Iinclude -Isrc \
 //     -I/usr/include/eigen3 bench/int8_gemm_bench.cpp $(ls src/runtime/kernels/int8/*.cpp | grep -v int8_ops) \
 //     src/runtime/kernels/{gemm_util,conv_util,kernel_util}.cpp src/runtime/op_context.cpp \
-//     src/ir/{error,tensor,graph}.cpp -o /tmp/int8_gemm_bench && /tmp/int8_gemm_bench
+//     src/ir/{error,tensor,graph}.cpp -ldnnl -o /tmp/int8_gemm_bench && /tmp/int8_gemm_bench
 // Prints GOP/s = 2·M·N·K / seconds (one multiply-add = 2 ops), best of several runs.
 
 #include <algorithm>
@@ -78,7 +78,7 @@ int main() {
   std::vector<float> a(kM * kK), b(kK * kN), c(kM * kN);
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(x[i]);
   for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(w[i]);
-  report("FP32 gemm (gemm_util.h, Eigen)", ops,
+  report("FP32 gemm (gemm_util.h)", ops,
          best_seconds(
              [&] {
                gemm<float>(kM, kN, kK, 1.0f, {a.data(), kK, false}, {b.data(), kN, false}, c.data(), kN, false, 1);
