@@ -4,9 +4,8 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "cli/input_list.h"
 #include "cli/tool_support.h"
 #include "ptqc/error.h"
 
@@ -16,29 +15,6 @@ struct Options {
   std::string model, input, input_list, output, input_shape, log = "warning";
   int threads = 1;
 };
-
-/// Reads the sample lines of --input_list: paths separated by spaces, relative to the list's folder.
-std::vector<std::vector<std::string>> read_input_list(const std::string& path, size_t num_inputs) {
-  std::ifstream in(path);
-  if (!in) throw ptqc::Error(ptqc::ErrorCode::kFileIo, "cannot open input list " + path);
-  const std::filesystem::path base = std::filesystem::path(path).parent_path();
-  std::vector<std::vector<std::string>> samples;
-  std::string line;
-  for (size_t line_no = 1; std::getline(in, line); ++line_no) {
-    std::istringstream fields(line);
-    std::vector<std::string> files;
-    for (std::string f; fields >> f;) files.push_back((base / f).string());
-    if (files.empty()) continue;
-    if (files.size() != num_inputs) {
-      throw ptqc::Error(ptqc::ErrorCode::kInvalidValue, path + ":" + std::to_string(line_no) + ": " +
-                                                            std::to_string(files.size()) + " files for a model with " +
-                                                            std::to_string(num_inputs) + " inputs");
-    }
-    samples.push_back(std::move(files));
-  }
-  if (samples.empty()) throw ptqc::Error(ptqc::ErrorCode::kEmptyValue, "input list " + path + " has no samples");
-  return samples;
-}
 
 std::vector<ptqc::Tensor> read_sample(const std::vector<std::string>& files, const std::vector<ptqc::ValueInfo>& inputs) {
   std::vector<ptqc::Tensor> tensors;
@@ -63,7 +39,7 @@ int run(const Options& o) {
     ptqc::cli::write_outputs(o.output, graph.outputs, executor.run(read_sample(files, graph.inputs)));
     return 0;
   }
-  const auto samples = read_input_list(o.input_list, graph.inputs.size());
+  const auto samples = ptqc::cli::read_input_list(o.input_list, graph.inputs.size());
   for (size_t k = 0; k < samples.size(); ++k) {
     char folder[24];
     std::snprintf(folder, sizeof folder, "%04zu", k);

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ptqc/tensor.h"
@@ -118,7 +119,7 @@ struct ActivationHistogram {
   std::string value;
   std::vector<std::string> layers;
   double lo = 0, hi = 0;           ///< bin edges span [lo, hi)
-  std::vector<uint64_t> counts;    ///< equal-width bins; exact zeros counted in the bin starting at 0
+  std::vector<uint64_t> counts;    ///< equal-width bins over the occupied span; exact zeros in the bin starting at 0
   double min = 0, max = 0;         ///< observed extent
   std::vector<std::pair<double, double>> clip_ranges;
   std::string note;                ///< non-empty when the histogram is incomplete (non-finite values)

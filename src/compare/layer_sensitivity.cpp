@@ -1,0 +1,180 @@
+#include "compare/layer_sensitivity.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "compare/metrics.h"
+#include "ir/passes/graph_edit.h"
+#include "ptqc/error.h"
+#include "ptqc/executor.h"
+#include "runtime/op_registry.h"
+
+namespace ptqc {
+
+namespace {
+
+/// For each element of the FP32 weights: its index in the INT8 tensor and its output channel.
+struct WeightMapping {
+  int64_t channels = 0;
+  std::function<std::pair<int64_t, int64_t>(int64_t)> at;
+};
+
+WeightMapping weight_mapping(const Node& node, const Shape& w) {
+  const int64_t numel = shape_numel(w);
+  if (node.op_type == "Conv") {
+    const int64_t per_channel = w.empty() || w[0] == 0 ? 0 : numel / w[0];
+    return {w.empty() ? 0 : w[0], [per_channel](int64_t i) { return std::pair{i, i / per_channel}; }};
+  }
+  if (node.op_type == "ConvTranspose" && w.size() >= 2) {
+    const int64_t group = node.attr_int("group", 1), in_per_group = w[0] / group, out_per_group = w[1];
+    const int64_t inner = numel / (w[0] * w[1]);
+    return {out_per_group * group, [=](int64_t i) {
+              const int64_t c = i / (out_per_group * inner), j = i / inner % out_per_group;
+              return std::pair{i, c / in_per_group * out_per_group + j};
+            }};
+  }
+  if ((node.op_type == "Gemm" || node.op_type == "MatMul") && w.size() == 2) {
+    if (node.op_type == "Gemm" && node.attr_int("transB", 0) != 0) {  // FP32 [N, K], INT8 [K, N]
+      const int64_t n = w[0], k = w[1];
+      return {n, [=](int64_t i) { return std::pair{i % k * n + i / k, i / k}; }};
+    }
+    const int64_t n = w[1];
+    return {n, [=](int64_t i) { return std::pair{i, i % n}; }};
+  }
+  throw Error(ErrorCode::kInvalidModel, node.describe() + ": weights of shape " + shape_string(w) +
+                                            " cannot be rebuilt from the .om's INT8 weights");
+}
+
+/// A name for a new value, \p base or \p base with a suffix, that \p g does not use.
+std::string fresh_value(const Graph& g, const std::string& base) {
+  std::string name = base;
+  for (int k = 1; g.info(name) || producer_index(g, name) >= 0 || g.is_constant(name); ++k) name = base + "_" + std::to_string(k);
+  return name;
+}
+
+/// Appends x -> AscendQuant -> AscendDequant -> \p out to \p nodes: the fake quantization of \p p
+/// (value and node names start with \p prefix; \p g is checked for free value names).
+void append_fake_quant(std::vector<Node>& nodes, const Graph& g, const std::string& prefix, const std::string& x,
+                       const std::string& out, const LayerQuantParams& p) {
+  Attribute scale, offset, deq_scale;
+  scale.kind = Attribute::Kind::kFloat;
+  scale.f = p.quant_scale;
+  offset.kind = Attribute::Kind::kInt;
+  offset.i = p.offset_d;
+  deq_scale.kind = Attribute::Kind::kFloats;
+  deq_scale.floats = {p.scale_d};
+  const std::string q = fresh_value(g, prefix + "_fake_int8");
+  Node quant;
+  quant.name = prefix + "_fake_quant";
+  quant.op_type = "AscendQuant";
+  quant.domain = kPtqcDomain;
+  quant.inputs = {x};
+  quant.outputs = {q};
+  quant.attrs = {{"scale", scale}, {"offset", offset}};
+  Node dequant = quant;
+  dequant.name = prefix + "_fake_dequant";
+  dequant.op_type = "AscendDequant";
+  dequant.inputs = {q};
+  dequant.outputs = {out};
+  dequant.attrs = {{"deq_scale", deq_scale}, {"offset", offset}};
+  nodes.push_back(std::move(quant));
+  nodes.push_back(std::move(dequant));
+}
+
+}  // namespace
+
+Tensor dequantize_weights(const Node& node, const Tensor& fp32_weights, const Tensor& int8_weights,
+                          const std::vector<float>& scale_w) {
+  const WeightMapping map = weight_mapping(node, fp32_weights.shape());
+  if (int8_weights.dtype() != DataType::kInt8 || int8_weights.numel() != fp32_weights.numel()) {
+    throw Error(ErrorCode::kInvalidModel, node.describe() + ": the .om's weights (" + shape_string(int8_weights.shape()) + " " +
+                                              dtype_name(int8_weights.dtype()) + ") do not fit the FP32 weights " +
+                                              shape_string(fp32_weights.shape()));
+  }
+  if (scale_w.size() != 1 && static_cast<int64_t>(scale_w.size()) != map.channels) {
+    throw Error(ErrorCode::kInvalidModel, node.describe() + ": " + std::to_string(scale_w.size()) + " weight scales for " +
+                                              std::to_string(map.channels) + " output channels");
+  }
+  Tensor w(DataType::kFloat32, fp32_weights.shape());
+  float* out = w.data<float>();
+  const int8_t* q = int8_weights.data<int8_t>();
+  for (int64_t i = 0; i < w.numel(); ++i) {
+    const auto [source, channel] = map.at(i);
+    out[i] = static_cast<float>(q[source]) * scale_w[scale_w.size() == 1 ? 0 : static_cast<size_t>(channel)];
+  }
+  return w;
+}
+
+Graph isolate_layer(const Graph& fp32, const LayerComparison& layer, const Tensor& dequantized_weights) {
+  Graph g = fp32;
+  std::vector<Node> nodes;
+  for (Node& node : g.nodes) {
+    if (node.name != layer.name) {
+      nodes.push_back(std::move(node));
+      continue;
+    }
+    const std::string x = fresh_value(fp32, layer.activation + "_isolated");
+    append_fake_quant(nodes, fp32, node.name + "_input", node.inputs[0], x, layer.params);
+    node.inputs[0] = x;
+    if (!dequantized_weights.empty()) {
+      const std::string w = unique_constant_name(g, node.name + "_weight_dequantized");
+      g.initializers[w] = dequantized_weights;
+      node.inputs[1] = w;
+    }
+    if (layer.int8_op == "QAveragePool") {
+      const std::string y = node.outputs[0], raw = fresh_value(fp32, y + "_isolated");
+      node.outputs[0] = raw;
+      nodes.push_back(std::move(node));
+      append_fake_quant(nodes, fp32, layer.name + "_output", raw, y, layer.params);
+    } else {
+      nodes.push_back(std::move(node));
+    }
+  }
+  g.nodes = std::move(nodes);
+  return g;
+}
+
+void measure_isolated_sensitivity(std::vector<LayerComparison>& layers, const Graph& fp32, const Graph& int8,
+                                  const std::vector<std::vector<Tensor>>& inputs,
+                                  const std::vector<std::vector<Tensor>>& reference, int threads) {
+  for (size_t i = 0; i < layers.size(); ++i) {
+    LayerComparison& layer = layers[i];
+    if (!layer.params.known) {
+      layer.isolated_note = layer.params.note;
+      continue;
+    }
+    Tensor weights;
+    if (layer.int8_op != "QAveragePool") {
+      const auto q = std::find_if(int8.nodes.begin(), int8.nodes.end(), [&](const Node& n) { return n.name == layer.name; });
+      const auto f = std::find_if(fp32.nodes.begin(), fp32.nodes.end(), [&](const Node& n) { return n.name == layer.name; });
+      const Tensor* w_int8 = q->has_input(1) ? int8.constant(q->inputs[1]) : nullptr;
+      const Tensor* w_fp32 = f->has_input(1) ? fp32.constant(f->inputs[1]) : nullptr;
+      if (!w_int8 || !w_fp32) {
+        layer.isolated_note = "the weights are not constants in both models";
+        continue;
+      }
+      try {
+        weights = dequantize_weights(*f, *w_fp32, *w_int8, layer.params.scale_w);
+      } catch (const Error& e) {
+        layer.isolated_note = e.message();
+        continue;
+      }
+    }
+    Executor executor(isolate_layer(fp32, layer, weights), ExecutorOptions{threads});
+    ErrorSums sums;
+    for (size_t s = 0; s < inputs.size(); ++s) {
+      const std::vector<Tensor> outputs = executor.run(inputs[s]);
+      for (size_t o = 0; o < outputs.size(); ++o) {
+        if (outputs[o].dtype() == DataType::kFloat32 && reference[s][o].dtype() == DataType::kFloat32) {
+          sums.add(reference[s][o].values<float>(), outputs[o].values<float>());
+        }
+      }
+    }
+    layer.isolated_sqnr_db = sums.sqnr_db();
+    spdlog::info("isolated sensitivity {}/{}: {} {:.2f} dB", i + 1, layers.size(), layer.name, sums.sqnr_db());
+  }
+}
+
+}  // namespace ptqc

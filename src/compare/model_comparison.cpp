@@ -1,0 +1,134 @@
+// compare_models: ptqc-compare's model mode (docs/compare.md).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "cli/input_list.h"
+#include "cli/tool_support.h"
+#include "compare/activation_histograms.h"
+#include "compare/cumulative_error.h"
+#include "compare/layer_matching.h"
+#include "compare/layer_quant_params.h"
+#include "compare/layer_sensitivity.h"
+#include "compare/metrics.h"
+#include "ptqc/compare.h"
+#include "ptqc/error.h"
+#include "ptqc/executor.h"
+
+namespace ptqc {
+
+namespace {
+
+std::string inputs_text(const Graph& g) {
+  std::string text;
+  for (const ValueInfo& v : g.inputs) text += (text.empty() ? "" : ", ") + v.name + ":" + shape_string(v.dims);
+  return text;
+}
+
+Error om_mismatch(const std::string& om, const std::string& reason) {
+  return Error(ErrorCode::kInvalidValue, "Value [" + om + "] for parameter [--om] is invalid. Reason: " + reason);
+}
+
+/// E10001 unless the .om's inputs have the model's names and dims, in the same order.
+void check_inputs_match(const Graph& fp32, const Graph& int8, const std::string& om) {
+  bool same = fp32.inputs.size() == int8.inputs.size();
+  for (size_t i = 0; same && i < fp32.inputs.size(); ++i) {
+    same = fp32.inputs[i].name == int8.inputs[i].name && fp32.inputs[i].dims == int8.inputs[i].dims;
+  }
+  if (!same) {
+    throw om_mismatch(om, "its inputs (" + inputs_text(int8) + ") differ from the model's (" + inputs_text(fp32) +
+                              "); give the --input_shape it was compiled with");
+  }
+}
+
+/// \p fp32 with the .om's outputs as its outputs (a compile with --out_nodes selects
+/// intermediate values); E10001 when the model does not compute one of them.
+Graph with_outputs_of(Graph fp32, const Graph& int8, const std::string& om) {
+  std::vector<ValueInfo> outputs;
+  for (const ValueInfo& out : int8.outputs) {
+    const bool computed = std::any_of(fp32.nodes.begin(), fp32.nodes.end(), [&](const Node& n) {
+      return std::find(n.outputs.begin(), n.outputs.end(), out.name) != n.outputs.end();
+    });
+    if (!computed) throw om_mismatch(om, "its output '" + out.name + "' is not a value of the FP32 model");
+    ValueInfo info = fp32.info(out.name).value_or(ValueInfo{});
+    info.name = out.name;
+    outputs.push_back(std::move(info));
+  }
+  fp32.outputs = std::move(outputs);
+  return fp32;
+}
+
+std::vector<Tensor> read_sample(const std::vector<std::string>& files, const Graph& g) {
+  std::vector<Tensor> tensors;
+  for (size_t i = 0; i < files.size(); ++i) tensors.push_back(cli::read_input_file(files[i], g.inputs[i]));
+  return tensors;
+}
+
+std::string sample_name(size_t k) {
+  char text[24];
+  std::snprintf(text, sizeof text, "%04zu", k);
+  return text;
+}
+
+}  // namespace
+
+CompareReport compare_models(const ModelCompareRequest& request) {
+  const Executor loaded_fp32 = cli::load_runnable_model(request.model, request.input_shape, request.threads);
+  Executor int8 = cli::load_runnable_model(request.om, request.input_shape, request.threads);
+  check_inputs_match(loaded_fp32.graph(), int8.graph(), request.om);
+  const Graph fp32_graph = with_outputs_of(loaded_fp32.graph(), int8.graph(), request.om);
+  Executor fp32(fp32_graph, ExecutorOptions{request.threads});
+  const auto samples = cli::read_input_list(request.input_list, fp32_graph.inputs.size());
+
+  CompareReport report;
+  report.mode = "models";
+  report.fp32_source = request.model;
+  report.int8_source = request.om;
+  report.options = request.metrics;
+  report.samples = static_cast<int64_t>(samples.size());
+  report.layer_samples = std::min<int64_t>(request.max_layer_samples, report.samples);
+  report.params_source = request.record.empty() ? "om" : "record";
+  report.layers = match_quantized_layers(fp32_graph, int8.graph());
+  read_layer_params(report.layers, fp32_graph, int8.graph(), request.record);
+  for (const ValueInfo& out : int8.graph().outputs) report.outputs.push_back({out.name, {}, {}});
+
+  CumulativeError cumulative(fp32_graph, int8.graph());
+  ActivationHistograms histograms(report.layers);
+  std::vector<std::vector<Tensor>> layer_inputs, layer_reference;
+  for (size_t k = 0; k < samples.size(); ++k) {
+    const bool per_layer = static_cast<int64_t>(k) < report.layer_samples;
+    if (per_layer) {
+      fp32.set_observer([&](const Node&, const std::string& value, const Tensor& t) {
+        cumulative.keep_reference(value, t);
+        histograms.observe(value, t);
+      });
+      int8.set_observer([&](const Node&, const std::string& value, const Tensor& t) { cumulative.add_test(value, t); });
+    } else {
+      fp32.set_observer(nullptr);
+      int8.set_observer(nullptr);
+    }
+    std::vector<Tensor> inputs = read_sample(samples[k], fp32_graph);
+    for (size_t i = 0; per_layer && i < inputs.size(); ++i) histograms.observe(fp32_graph.inputs[i].name, inputs[i]);
+    std::vector<Tensor> ref = fp32.run(inputs);
+    const std::vector<Tensor> test = int8.run(read_sample(samples[k], int8.graph()));
+    for (size_t o = 0; o < report.outputs.size(); ++o) {
+      add_output_sample(report.outputs[o], ref[o], test[o], request.metrics,
+                        "output '" + report.outputs[o].name + "' of sample " + sample_name(k));
+    }
+    if (per_layer) {
+      layer_inputs.push_back(std::move(inputs));
+      layer_reference.push_back(std::move(ref));
+    }
+    spdlog::info("sample {}/{} compared", k + 1, samples.size());
+  }
+  if (report.layer_samples > 0) {
+    report.values = cumulative.in_graph_order(fp32_graph);
+    attach_cumulative_errors(report.layers, fp32_graph, cumulative.results());
+    report.histograms = histograms.results();
+    measure_isolated_sensitivity(report.layers, fp32_graph, int8.graph(), layer_inputs, layer_reference, request.threads);
+  }
+  return report;
+}
+
+}  // namespace ptqc
