@@ -10,6 +10,13 @@ namespace {
 
 bool is_ptqc(const Node& n, const char* op) { return n.domain == kPtqcDomain && n.op_type == op; }
 
+Attribute int_attribute(int64_t v) {
+  Attribute a;
+  a.kind = Attribute::Kind::kInt;
+  a.i = v;
+  return a;
+}
+
 /// The only node reading \p value (and \p value is no graph output), or -1.
 int sole_reader(const Graph& graph, const std::string& value) {
   if (is_graph_output(graph, value) || count_reads(graph, value) != 1) return -1;
@@ -41,15 +48,14 @@ bool fuse_at(Graph& graph, size_t d) {
   const float scale = quant.attr_float("scale", 1.0f);
   std::vector<float> req_scale = deq.attr_floats("deq_scale");
   for (float& r : req_scale) r *= scale;
-  Node requant = quant;  // keeps the AscendQuant's output name and offset
+  Node requant = quant;  // keeps the AscendQuant's output name, offset and scale (1 / scale_d of the output)
   requant.name = deq.name.substr(0, deq.name.rfind("_dequant")) + "_requant";
   requant.op_type = "AscendRequant";
   requant.inputs = {deq.inputs[0]};
-  requant.attrs.erase("scale");
   requant.attrs["req_scale"] = deq.attrs.at("deq_scale");
   requant.attrs["req_scale"].floats = req_scale;
-  requant.attrs["relu"] = Attribute{Attribute::Kind::kInt, relu ? 1 : 0};
-  requant.attrs["axis"] = deq.attrs.count("axis") ? deq.attrs.at("axis") : Attribute{Attribute::Kind::kInt, 1};
+  requant.attrs["relu"] = int_attribute(relu ? 1 : 0);
+  requant.attrs["axis"] = deq.attrs.count("axis") ? deq.attrs.at("axis") : int_attribute(1);
 
   // Replace the Quant by the Requant and drop the Dequant (and Relu): the order stays topological
   // because the Requant reads only the Dequant's input, produced before the Dequant.

@@ -89,7 +89,7 @@ def to_chw_float(patch):
 
 
 TEST_LR_SIZE = 64
-TEST_PER_PHOTO = 4
+TEST_PER_PHOTO = 2
 CALIBRATION_SAMPLES = 32
 
 
