@@ -35,6 +35,18 @@ const char* const kIgnoredFlags[] = {
     "op_precision_mode", "deterministic", "external_weight", "allow_hf32", "status_check", "dump_mode",
     "debug_dir", "op_compiler_cache_mode", "op_compiler_cache_dir", "display_model_info", "sparsity"};
 
+/// The non-empty ';'-separated entries of \p spec.
+std::vector<std::string> entries(const std::string& spec) {
+  std::vector<std::string> out;
+  size_t begin = 0;
+  while (begin <= spec.size()) {
+    const size_t end = std::min(spec.find(';', begin), spec.size());
+    if (end > begin) out.push_back(spec.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 void add_atc_flags(CLI::App& app, AtcFlags& f) {
@@ -66,12 +78,7 @@ void add_atc_flags(CLI::App& app, AtcFlags& f) {
 
 std::vector<OutNode> parse_out_nodes(const std::string& spec) {
   std::vector<OutNode> nodes;
-  size_t begin = 0;
-  while (begin <= spec.size()) {
-    const size_t end = std::min(spec.find(';', begin), spec.size());
-    const std::string entry = spec.substr(begin, end - begin);
-    begin = end + 1;
-    if (entry.empty()) continue;
+  for (const std::string& entry : entries(spec)) {
     const size_t colon = entry.rfind(':');
     if (colon == std::string::npos || colon == 0) invalid("out_nodes", spec, "entry '" + entry + "' is not node:index");
     try {
@@ -94,12 +101,7 @@ OutputTypes parse_output_type(const std::string& spec) {
     out.all = spec;
     return out;
   }
-  size_t begin = 0;
-  while (begin <= spec.size()) {
-    const size_t end = std::min(spec.find(';', begin), spec.size());
-    const std::string entry = spec.substr(begin, end - begin);
-    begin = end + 1;
-    if (entry.empty()) continue;
+  for (const std::string& entry : entries(spec)) {
     const size_t type_colon = entry.rfind(':');
     const size_t index_colon = type_colon == std::string::npos ? std::string::npos : entry.rfind(':', type_colon - 1);
     if (index_colon == std::string::npos || index_colon == 0) invalid("output_type", spec, "expected FP32|FP16|UINT8 or node:index:type");

@@ -15,13 +15,6 @@ using namespace ptqc::quant_testing;
 
 namespace {
 
-LayerSettings minmax_settings() {
-  LayerSettings s;
-  s.weights = WeightAlgorithm::kMinMax;
-  s.activation.algorithm = ActivationAlgorithm::kMinMax;
-  return s;
-}
-
 std::vector<std::string> op_sequence(const Graph& g) {
   std::vector<std::string> ops;
   for (const auto& n : g.nodes) ops.push_back(n.op_type);

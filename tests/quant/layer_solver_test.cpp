@@ -11,12 +11,6 @@ using namespace ptqc::quant_testing;
 
 namespace {
 
-LayerSettings minmax_settings() {
-  LayerSettings s;
-  s.weights = WeightAlgorithm::kMinMax;
-  return s;
-}
-
 TEST(LayerSolver, OneByOneConvGoldenParameters) {
   const Graph g = one_by_one_conv();
   // Range [0, 2.55]: scale_d = 2.55 / 255 = 0.01, offset_d = -round(0 / 0.01) - 128 = -128.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ptqc/graph.h"
+#include "quant/quant_plan.h"
 #include "support/test_models.h"
 
 namespace ptqc::quant_testing {
@@ -27,6 +28,14 @@ inline Graph one_by_one_conv() {
   g.initializers["b"] = Tensor::from_vector<float>({0.1f, -0.2f}, {2});
   g.nodes = {node("conv", "Conv", {"x", "w", "b"}, {"y"})};
   return g;
+}
+
+/// Min/max activations and weights: parameters a test can compute by hand.
+inline LayerSettings minmax_settings() {
+  LayerSettings s;
+  s.weights = WeightAlgorithm::kMinMax;
+  s.activation.algorithm = ActivationAlgorithm::kMinMax;
+  return s;
 }
 
 }  // namespace ptqc::quant_testing

@@ -259,33 +259,6 @@ WindowGeometry transpose_window(const OpContext& ctx, const Shape& x, const Spat
   return g;
 }
 
-/// y[o] += cols[k][i] for every input position i and tap k, o = i·stride - pad_begin + k·dilation,
-/// skipping o outside the output; \p cols holds one row per tap (kd, kh, kw) of one output channel.
-/// Each output adds its contributions in (tap, input position) order.
-template <class T>
-void col2im_plane(const WindowGeometry& g, const T* cols, T* y) {
-  const int64_t in_size = g.input_size();
-  for (int64_t kd = 0; kd < g.kernel[0]; ++kd) {
-    for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
-      for (int64_t kw = 0; kw < g.kernel[2]; ++kw, cols += in_size) {
-        const int64_t start = kw * g.dilation[2] - g.pad_begin[2];
-        const TapRange iw = taps_inside(start, g.stride[2], g.output[2], g.input[2]);
-        for (int64_t id = 0; id < g.input[0]; ++id) {
-          const int64_t od = id * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
-          if (od < 0 || od >= g.output[0]) continue;
-          for (int64_t ih = 0; ih < g.input[1]; ++ih) {
-            const int64_t oh = ih * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
-            if (oh < 0 || oh >= g.output[1]) continue;
-            const T* src = cols + (id * g.input[1] + ih) * g.input[2];
-            T* y_row = y + (od * g.output[1] + oh) * g.output[2];
-            for (int64_t j = iw.first; j < iw.last; ++j) y_row[j * g.stride[2] + start] += src[j];
-          }
-        }
-      }
-    }
-  }
-}
-
 template <class T>
 void conv_transpose_typed(OpContext& ctx) {
   ConvOperands<T> op = conv_operands<T>(ctx, true);
@@ -308,7 +281,7 @@ void conv_transpose_typed(OpContext& ctx) {
         for (int64_t m = begin; m < end; ++m) {
           T* y = op.y + (n * op.out_channels + m0 + m) * g.output_size();
           std::fill_n(y, g.output_size(), op.bias ? op.bias[m0 + m] : T{0});
-          col2im_plane(g, cols.data<T>() + m * g.kernel_size() * g.input_size(), y);
+          col2im_plane(g, cols.data<T>() + m * g.kernel_size() * g.input_size(), y, [](T& out, T v) { out += v; });
         }
       });
     }

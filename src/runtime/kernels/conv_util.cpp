@@ -128,4 +128,14 @@ PhasePlanes phase_planes(const WindowGeometry& g) {
   return pp;
 }
 
+WindowGeometry global_window(const OpContext& ctx, const Shape& input) {
+  WindowGeometry g;
+  g.rank = spatial_rank(ctx, input);
+  for (int64_t i = 0; i < g.rank; ++i) {
+    g.input[static_cast<size_t>(kMaxSpatialDims - g.rank + i)] = input[static_cast<size_t>(2 + i)];
+  }
+  g.kernel = g.input;
+  return g;
+}
+
 }  // namespace ptqc

@@ -164,4 +164,35 @@ void sweep_windows(const PhasePlanes& pp, const T* planes, T init, Step step, T*
   }
 }
 
+/// The window of a global pool: the whole plane, one output position.
+WindowGeometry global_window(const OpContext& ctx, const Shape& input);
+
+/// col2im for one group of a transposed convolution: add(y[o], cols[k][i]) for every
+/// input position i and tap k = (kd, kh, kw) with o = i·stride - pad_begin + k·dilation
+/// inside y; \p cols holds one row of input_size() values per tap. \p add is the
+/// accumulation (float +=, or int32 wrapping addition).
+template <class T, class Add>
+void col2im_plane(const WindowGeometry& g, const T* cols, T* y, Add add) {
+  const int64_t in_size = g.input_size();
+  for (int64_t kd = 0; kd < g.kernel[0]; ++kd) {
+    for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
+      for (int64_t kw = 0; kw < g.kernel[2]; ++kw, cols += in_size) {
+        const int64_t start = kw * g.dilation[2] - g.pad_begin[2];
+        const TapRange iw = taps_inside(start, g.stride[2], g.output[2], g.input[2]);
+        for (int64_t id = 0; id < g.input[0]; ++id) {
+          const int64_t od = id * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
+          if (od < 0 || od >= g.output[0]) continue;
+          for (int64_t ih = 0; ih < g.input[1]; ++ih) {
+            const int64_t oh = ih * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
+            if (oh < 0 || oh >= g.output[1]) continue;
+            const T* src = cols + (id * g.input[1] + ih) * g.input[2];
+            T* y_row = y + (od * g.output[1] + oh) * g.output[2];
+            for (int64_t j = iw.first; j < iw.last; ++j) add(y_row[j * g.stride[2] + start], src[j]);
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace ptqc

@@ -83,17 +83,6 @@ WindowGeometry pool_window(const OpContext& ctx, const Shape& input) {
   return forward_window(ctx, input, kernel, ctx.node().attr_int("ceil_mode", 0) != 0);
 }
 
-/// The window of a Global* pool: the whole plane, one output position.
-WindowGeometry global_window(const OpContext& ctx, const Shape& input) {
-  WindowGeometry g;
-  g.rank = spatial_rank(ctx, input);
-  for (int64_t i = 0; i < g.rank; ++i) {
-    g.input[static_cast<size_t>(kMaxSpatialDims - g.rank + i)] = input[static_cast<size_t>(2 + i)];
-  }
-  g.kernel = g.input;
-  return g;
-}
-
 /// Row-major plane offset \p offset as the flat index MaxPool's Indices report: over the whole
 /// N·C·spatial tensor, the spatial part column-major when \p column_major (storage_order 1).
 int64_t flat_index(const WindowGeometry& g, int64_t plane, int64_t offset, bool column_major) {

@@ -48,33 +48,6 @@ TransposedWeights transpose_weights(const QConvProblem& p, const GemmKernel& ker
   return t;
 }
 
-/// y[o] += cols[k][i] (wrapping) for every input position i and tap k with o = i·stride - pad_begin +
-/// k·dilation inside y; \p cols holds one row of input_size() values per tap (kd, kh, kw).
-void col2im_plane(const WindowGeometry& g, const int32_t* cols, int32_t* y) {
-  for (int64_t kd = 0; kd < g.kernel[0]; ++kd) {
-    for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
-      for (int64_t kw = 0; kw < g.kernel[2]; ++kw, cols += g.input_size()) {
-        const int64_t start = kw * g.dilation[2] - g.pad_begin[2];
-        const TapRange iw = taps_inside(start, g.stride[2], g.output[2], g.input[2]);
-        for (int64_t id = 0; id < g.input[0]; ++id) {
-          const int64_t od = id * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
-          if (od < 0 || od >= g.output[0]) continue;
-          for (int64_t ih = 0; ih < g.input[1]; ++ih) {
-            const int64_t oh = ih * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
-            if (oh < 0 || oh >= g.output[1]) continue;
-            const int32_t* src = cols + (id * g.input[1] + ih) * g.input[2];
-            int32_t* y_row = y + (od * g.output[1] + oh) * g.output[2];
-            for (int64_t j = iw.first; j < iw.last; ++j) {
-              int32_t& out = y_row[j * g.stride[2] + start];
-              out = static_cast<int32_t>(static_cast<uint32_t>(out) + static_cast<uint32_t>(src[j]));
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
 }  // namespace
 
 void qconv_transpose_fast(const QConvProblem& p, const Int8Run& run, int32_t* y) {
@@ -117,7 +90,9 @@ void qconv_transpose_fast(const QConvProblem& p, const Int8Run& run, int32_t* y)
         for (int64_t m = begin; m < end; ++m) {
           int32_t* plane = y + (n * p.out_channels + group * mg + m) * g.output_size();
           std::fill_n(plane, g.output_size(), p.bias ? p.bias[group * mg + m] : 0);
-          col2im_plane(g, cols.data<int32_t>() + m * g.kernel_size() * positions, plane);
+          col2im_plane(g, cols.data<int32_t>() + m * g.kernel_size() * positions, plane, [](int32_t& out, int32_t v) {
+            out = static_cast<int32_t>(static_cast<uint32_t>(out) + static_cast<uint32_t>(v));  // wraps
+          });
         }
       });
     }

@@ -16,17 +16,6 @@ bool flag_attribute(const OpContext& ctx, const std::string& key) {
   return v == 1;
 }
 
-/// The window of a global pool: the whole plane, one output position.
-WindowGeometry whole_plane(const OpContext& ctx, const Shape& input) {
-  WindowGeometry g;
-  g.rank = spatial_rank(ctx, input);
-  for (int64_t i = 0; i < g.rank; ++i) {
-    g.input[static_cast<size_t>(kMaxSpatialDims - g.rank + i)] = input[static_cast<size_t>(2 + i)];
-  }
-  g.kernel = g.input;
-  return g;
-}
-
 }  // namespace
 
 QPoolProblem qaverage_pool_problem(const OpContext& ctx) {
@@ -38,7 +27,7 @@ QPoolProblem qaverage_pool_problem(const OpContext& ctx) {
   const bool ceil_mode = flag_attribute(ctx, "ceil_mode");
   p.count_padding = flag_attribute(ctx, "count_include_pad");
   if (global) {
-    p.window = whole_plane(ctx, x.shape());
+    p.window = global_window(ctx, x.shape());
   } else {
     const int64_t rank = spatial_rank(ctx, x.shape());
     if (!ctx.node().has_attr("kernel_shape")) ctx.fail("kernel_shape is required unless global = 1");
