@@ -7,6 +7,20 @@
 
 namespace ptqc::cli {
 
+namespace {
+
+/// An FP16 model runs in float32 inside ptqc but receives FP16 inputs (the .om keeps the
+/// declared type): calibration samples are rounded the same way, whatever the file type.
+void round_to_declared_types(std::vector<Tensor>& inputs, const std::vector<ValueInfo>& graph_inputs) {
+  for (size_t i = 0; i < inputs.size() && i < graph_inputs.size(); ++i) {
+    const DataType declared = graph_inputs[i].declared_dtype;
+    if (declared == DataType::kUndefined || declared == inputs[i].dtype()) continue;
+    inputs[i] = cast_tensor(cast_tensor(inputs[i], declared), inputs[i].dtype());
+  }
+}
+
+}  // namespace
+
 CalibrationInput calibration_input(const QuantConfig& config, const Graph& graph) {
   if (graph.inputs.empty() || graph.inputs[0].dims.empty() || graph.inputs[0].dims[0] <= 0) {
     throw Error(ErrorCode::kInvalidValue,
@@ -18,9 +32,14 @@ CalibrationInput calibration_input(const QuantConfig& config, const Graph& graph
   auto dataset = std::make_shared<CalibrationDataset>(config, graph.inputs, batch);
   CalibrationInput input;
   input.batches = dataset->batch_count();
-  input.make_source = [dataset]() -> BatchSource {
+  const std::vector<ValueInfo> graph_inputs = graph.inputs;
+  input.make_source = [dataset, graph_inputs]() -> BatchSource {
     dataset->rewind();
-    return [dataset](std::vector<Tensor>& inputs) { return dataset->next_batch(inputs); };
+    return [dataset, graph_inputs](std::vector<Tensor>& inputs) {
+      if (!dataset->next_batch(inputs)) return false;
+      round_to_declared_types(inputs, graph_inputs);
+      return true;
+    };
   };
   return input;
 }

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -155,6 +157,71 @@ TEST_F(PtqcCli, PrecheckReportsEveryOp) {
   for (const auto& op : j["ops"]) {
     if (!op["quantized"].get<bool>()) EXPECT_TRUE(op.contains("reason")) << op.dump();
   }
+}
+
+}  // namespace
+
+namespace {
+
+const std::string kExample = std::string(PTQC_SOURCE_DIR) + "/examples/sr";
+
+/// A copy of examples/sr's config \p source in \p dir with absolute dataset paths, the record
+/// (when it names one) in \p dir, and output_data_type set to \p data_type (when given).
+std::string example_config(const std::string& dir, const std::string& source, const std::string& data_type) {
+  std::string text = slurp(kExample + "/" + source);
+  auto replace = [&text](const std::string& from, const std::string& to) {
+    const size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  const bool img = source == "quant_img.json";
+  replace(img ? "\"./calib_png\"" : "\"./calib_bin\"", "\"" + kExample + (img ? "/calib_png\"" : "/calib_bin\""));
+  replace(img ? "\"calib_png.txt\"" : "\"calib_bin.txt\"", "\"" + kExample + (img ? "/calib_png.txt\"" : "/calib_bin.txt\""));
+  if (text.find("../../out/sr_calibration") != std::string::npos) {
+    replace("\"../../out/sr_calibration\"", "\"" + dir + "/record_" + source + "\"");
+  }
+  if (!data_type.empty()) replace("\"output_data_type\": \"FP32\"", "\"output_data_type\": \"" + data_type + "\"");
+  const std::string path = dir + "/" + data_type + source;
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::vector<float> floats_of(const std::string& path) {
+  const std::string bytes = slurp(path);
+  std::vector<float> v(bytes.size() / 4);
+  std::memcpy(v.data(), bytes.data(), v.size() * 4);
+  return v;
+}
+
+TEST(PtqcExample, TrainedConvNetIsSmallAndAccurate) {
+  const std::string dir = ptqc::testing_support::temp_dir("example");
+  const std::string model = kExample + "/model_fp32.onnx";
+  const auto r = run("ptqc", "--model=" + model + " --framework=5 --output=" + dir + "/sr --soc_version=Ascend310P3" +
+                                 " --input_shape=input:1,3,64,64 --enable_quantization=true --quantization_config=" +
+                                 example_config(dir, "quant_data.json", ""));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_LE(fs::file_size(dir + "/sr.om"), 0.3 * fs::file_size(model));
+  const std::string list = kExample + "/test/list.txt";
+  ASSERT_EQ(run("ptqc-run", "--model=" + dir + "/sr.om --input_list=" + list + " --output=" + dir + "/int8").status, 0);
+  ASSERT_EQ(run("ptqc-run", "--model=" + model + " --input_list=" + list + " --output=" + dir + "/fp32").status, 0);
+  for (const auto& sample : fs::directory_iterator(dir + "/fp32")) {
+    const auto want = floats_of(sample.path().string() + "/output_0.bin");
+    const auto got = floats_of(dir + "/int8/" + sample.path().filename().string() + "/output_0.bin");
+    ASSERT_EQ(got.size(), want.size());
+    double dot = 0, ww = 0, gg = 0;
+    for (size_t i = 0; i < want.size(); ++i) dot += double(got[i]) * want[i], ww += double(want[i]) * want[i], gg += double(got[i]) * got[i];
+    EXPECT_GE(dot / std::sqrt(ww * gg), 0.999) << sample.path();
+  }
+}
+
+TEST(PtqcExample, Fp16ModelCalibratesOnItsDeclaredInputType) {
+  // FP32 .bin samples and PNGs rounded to FP16 must calibrate an FP16 model identically.
+  const std::string dir = ptqc::testing_support::temp_dir("fp16");
+  const std::string base = "--model=" + kExample + "/model_fp16.onnx --framework=5 --soc_version=Ascend310P3" +
+                           " --input_shape=input:1,3,64,64 --enable_quantization=true";
+  ASSERT_EQ(run("ptqc", base + " --output=" + dir + "/a --quantization_config=" + example_config(dir, "quant_data.json", "")).status, 0);
+  ASSERT_EQ(run("ptqc", base + " --output=" + dir + "/b --quantization_config=" + example_config(dir, "quant_img.json", "FP16")).status, 0);
+  EXPECT_EQ(slurp(dir + "/a.om"), slurp(dir + "/b.om"));
 }
 
 }  // namespace
