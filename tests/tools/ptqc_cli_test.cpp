@@ -147,6 +147,16 @@ TEST_F(PtqcCli, WithoutQuantizationCompilesAnFp16Om) {
   EXPECT_NE(info.output.find("force_fp16"), std::string::npos) << info.output;
 }
 
+TEST_F(PtqcCli, KeepDtypeOutNodesAndOutputTypeShapeTheOm) {
+  std::ofstream(dir_ + "/keep.txt") << "# kept in float\nconv1\nOpType::AveragePool\n";
+  const auto r = run("ptqc", compile_args("kept") + " --keep_dtype=" + dir_ + "/keep.txt --out_nodes=conv2:0 --output_type=FP16");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto info = run("ptqc", "--mode=6 --om=" + dir_ + "/kept.om");
+  // conv1 is kept in float; conv2 is INT8; the pool after conv2 is cut away by --out_nodes.
+  EXPECT_NE(info.output.find("INT8: 1"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("output c2: float16 [1,4,16,16]"), std::string::npos) << info.output;
+}
+
 TEST_F(PtqcCli, PrecheckReportsEveryOp) {
   const std::string report = dir_ + "/check.json";
   const auto r = run("ptqc", "--mode=3 --model=" + kModel + " --soc_version=Ascend310 --check_report=" + report);
