@@ -31,8 +31,13 @@ size_t eliminate_dead_code(Graph& graph);
 ///   s[c] = gamma[c] / sqrt(var[c] + eps),  W'[c] = W[c] * s[c],  b'[c] = (b[c] - mean[c]) * s[c] + beta[c].
 size_t fold_batch_norms(Graph& graph);
 
+/// Replaces Mul(x, Sigmoid(x)) (SiLU/Swish, as exporters write it) by one ptqc.Swish
+/// node y = x * sigmoid(x) when the Sigmoid has no other reader: one pass over memory
+/// instead of two. The Mul's output name is kept.
+size_t fuse_swish(Graph& graph);
+
 /// The standard pipeline: identities, constant folding, BN folding, dead code,
-/// repeated until nothing changes.
+/// repeated until nothing changes; then activation fusion.
 void optimize(Graph& graph, const NodeEvaluator& evaluate);
 
 }  // namespace ptqc

@@ -154,3 +154,40 @@ TEST(FoldBatchNormGemm, FoldsIntoTransposedWeights) {
 }
 
 }  // namespace
+
+namespace {
+
+Graph silu_graph() {
+  Graph g;
+  g.opset = 13;
+  g.inputs.push_back(float_value("x", {3}));
+  g.outputs.push_back(float_value("y", {3}));
+  g.nodes.push_back(make_node("sig", "Sigmoid", {"x"}, {"s"}));
+  g.nodes.push_back(make_node("mul", "Mul", {"s", "x"}, {"y"}));
+  return g;
+}
+
+TEST(FuseSwish, MulOfSigmoidBecomesOneSwish) {
+  Graph g = silu_graph();
+  const Graph unfused = g;
+  EXPECT_EQ(fuse_swish(g), 1u);
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op_type, "Swish");
+  EXPECT_EQ(g.nodes[0].domain, "ptqc");
+  EXPECT_EQ(g.nodes[0].outputs[0], "y");
+  const Tensor x = Tensor::from_vector<float>({-2.0f, 0.0f, 3.0f}, {3});
+  const auto want = Executor(unfused).run({x})[0].to_float_vector();
+  const auto got = Executor(g).run({x})[0].to_float_vector();
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]);
+}
+
+TEST(FuseSwish, KeepsASigmoidThatIsReadElsewhere) {
+  Graph g = silu_graph();
+  g.outputs.push_back(float_value("s", {3}));
+  EXPECT_EQ(fuse_swish(g), 0u);
+  Graph h = silu_graph();
+  h.nodes[1].inputs = {"s", "s"};  // sigmoid(x)^2 is not a Swish
+  EXPECT_EQ(fuse_swish(h), 0u);
+}
+
+}  // namespace

@@ -10,6 +10,7 @@ void optimize(Graph& graph, const NodeEvaluator& evaluate) {
     changed += eliminate_dead_code(graph);
     if (changed == 0) break;
   }
+  fuse_swish(graph);
 }
 
 }  // namespace ptqc

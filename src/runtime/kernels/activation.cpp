@@ -180,6 +180,10 @@ void register_activation_ops(OpRegistry& registry) {
   registry.add("ThresholdedRelu", &thresholded_relu_kernel);
   registry.add("Mish", &mish_kernel);
   registry.add("Clip", &clip_kernel);
+  // ptqc.Swish: x * sigmoid(x), fused from Mul(x, Sigmoid(x)) by the fuse_swish pass.
+  registry.add("Swish", [](OpContext& ctx) {
+    map_float_vectorized(ctx, [](const auto& x) { return x * x.logistic(); }, [](auto x) { return x * sigmoid(x); });
+  }, kPtqcDomain);
 }
 
 }  // namespace ptqc
