@@ -107,10 +107,15 @@ class Tensor {
 
   /// Same buffer, new shape. \pre numel of \p shape equals numel().
   Tensor reshaped(Shape shape) const;
+  /// A view of the contiguous elements [first, first + numel(shape)) with \p shape, sharing
+  /// (and keeping alive) this tensor's buffer. \pre the range lies inside this tensor.
+  Tensor contiguous_view(int64_t first, Shape shape) const;
   /// Deep copy.
   Tensor clone() const;
-  /// True when the tensors share a buffer.
-  bool shares_buffer_with(const Tensor& other) const { return storage_ == other.storage_; }
+  /// True when the tensors share a buffer (views included).
+  bool shares_buffer_with(const Tensor& other) const {
+    return storage_ && !storage_.owner_before(other.storage_) && !other.storage_.owner_before(storage_);
+  }
 
   /// The elements converted to int64 (integer and bool tensors; used for shape inputs).
   std::vector<int64_t> to_int64_vector() const;

@@ -112,6 +112,19 @@ Tensor Tensor::reshaped(Shape shape) const {
   return t;
 }
 
+Tensor Tensor::contiguous_view(int64_t first, Shape shape) const {
+  const int64_t count = shape_numel(shape);
+  if (first < 0 || first + count > numel()) {
+    throw Error(ErrorCode::kInternal, "view of " + std::to_string(count) + " elements at " + std::to_string(first) +
+                                          " outside a tensor of " + shape_string(shape_));
+  }
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  // The aliasing constructor shares ownership of the whole buffer but points into it.
+  t.storage_ = std::shared_ptr<std::byte>(storage_, storage_.get() + static_cast<size_t>(first) * dtype_size(dtype_));
+  return t;
+}
+
 Tensor Tensor::clone() const {
   if (empty()) return {};
   Tensor t(dtype_, shape_, default_allocator());

@@ -159,6 +159,19 @@ TEST(SplitTest, SplitAsInputAsAttributeAndByNumOutputs) {
   expect_error(make_node("Split", 1, 3), 13, {&x}, ErrorCode::kInvalidModel, "does not split evenly");
 }
 
+TEST(SplitTest, ContiguousPartsAreViewsAndStridedPartsCopies) {
+  const Tensor x = iota_f32({1, 4, 3});  // outer dims of axis 1 are all 1: parts are contiguous
+  const Tensor split = kernel_test::int64s({1, 3});
+  auto out = evaluate_node(make_node("Split", 2, 2, {{"axis", int_attr(1)}}), 13, {&x, &split});
+  EXPECT_TRUE(out[1].shares_buffer_with(x));
+  EXPECT_EQ(vals<float>(out[1]), (std::vector<float>{3, 4, 5, 6, 7, 8, 9, 10, 11}));
+  const Tensor y = iota_f32({2, 4});  // axis 1 with an outer dim of 2: strided, copied
+  const Tensor halves = kernel_test::int64s({2, 2});
+  out = evaluate_node(make_node("Split", 2, 2, {{"axis", int_attr(1)}}), 13, {&y, &halves});
+  EXPECT_FALSE(out[1].shares_buffer_with(y));
+  EXPECT_EQ(vals<float>(out[1]), (std::vector<float>{2, 3, 6, 7}));
+}
+
 TEST(IdentityDropoutTest, PassThroughWithAllTrueMask) {
   const Tensor x = iota_f32({2, 2});
   EXPECT_TRUE(evaluate_node(make_node("Identity", 1, 1), 16, {&x})[0].shares_buffer_with(x));

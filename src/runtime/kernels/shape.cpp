@@ -325,6 +325,11 @@ void split_kernel(OpContext& ctx) {
   for (size_t j = 0; j < sizes.size(); ++j) {
     Shape out_shape = s;
     out_shape[static_cast<size_t>(axis)] = sizes[j];
+    if (outer == 1) {  // each part is one contiguous run of the input: a view, no copy
+      ctx.set_output(j, data.contiguous_view(begin * inner, out_shape));
+      begin += sizes[j];
+      continue;
+    }
     Tensor& out = ctx.make_output(j, data.dtype(), out_shape);
     const StridedCopy part{{outer, sizes[j] * inner}, {data.dim(axis) * inner, 1}, begin * inner};
     strided_copy(part, data, out, copy_threads(ctx, out.numel()));
