@@ -49,8 +49,8 @@ class Executor {
   std::unique_ptr<Impl> impl_;
 };
 
-/// True when ptqc has a kernel for \p op_type of the default ONNX domain.
-bool is_op_supported(const std::string& op_type);
+/// True when ptqc has a kernel for \p op_type of \p domain ("" = the default ONNX domain, "ptqc").
+bool is_op_supported(const std::string& op_type, const std::string& domain = "");
 /// All op types with a kernel, sorted.
 std::vector<std::string> supported_ops();
 

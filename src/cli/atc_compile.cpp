@@ -133,7 +133,7 @@ void apply_output_types(Graph& graph, const std::string& spec) {
       append("Round", {}, {}, out.name + "_rounded");
     }
     const DataType dtype = type == "FP16" ? DataType::kFloat16 : DataType::kUInt8;
-    append("Cast", {}, {{"to", Attribute{Attribute::Kind::kInt, static_cast<int64_t>(dtype)}}}, out.name);
+    append("Cast", {}, {{"to", Attribute::of_int(static_cast<int64_t>(dtype))}}, out.name);
     out.dtype = dtype;
     out.declared_dtype = DataType::kUndefined;
   }
@@ -208,7 +208,7 @@ size_t precheck_model(const AtcFlags& f) {
   size_t unsupported = 0, quantized = 0;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node& n = graph.nodes[i];
-    const bool supported = is_op_supported(n.op_type) && (n.domain.empty() || n.domain == "ai.onnx");
+    const bool supported = is_op_supported(n.op_type, n.domain);
     unsupported += supported ? 0 : 1;
     quantized += decisions[i].quantized ? 1 : 0;
     nlohmann::json op = {{"name", n.name}, {"type", n.op_type}, {"supported", supported}, {"quantized", decisions[i].quantized}};

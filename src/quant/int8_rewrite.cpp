@@ -13,34 +13,6 @@ namespace ptqc {
 
 namespace {
 
-Attribute int_attr(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
-
-Attribute float_attr(float v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kFloat;
-  a.f = v;
-  return a;
-}
-
-Attribute ints_attr(std::vector<int64_t> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInts;
-  a.ints = std::move(v);
-  return a;
-}
-
-Attribute floats_attr(std::vector<float> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kFloats;
-  a.floats = std::move(v);
-  return a;
-}
-
 Node ptqc_node(const std::string& name, const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
   Node n;
   n.name = name;
@@ -91,12 +63,12 @@ std::optional<Node> int8_op(const Node& node, const Graph& graph, const std::map
     for (const char* key : {"strides", "dilations", "group", "output_padding"}) {
       if (node.has_attr(key)) q.attrs[key] = node.attrs.at(key);
     }
-    q.attrs["pads"] = ints_attr(*pads);
+    q.attrs["pads"] = Attribute::of_ints(*pads);
   } else if (node.op_type == "Gemm" || node.op_type == "MatMul") {
     q.op_type = "QMatMul";
   } else if (node.op_type == "GlobalAveragePool") {
     q.op_type = "QAveragePool";
-    q.attrs["global"] = int_attr(1);
+    q.attrs["global"] = Attribute::of_int(1);
   } else {
     q.op_type = "QAveragePool";
     const auto kernel = node.attr_ints("kernel_shape");
@@ -105,7 +77,7 @@ std::optional<Node> int8_op(const Node& node, const Graph& graph, const std::map
     for (const char* key : {"kernel_shape", "strides", "ceil_mode", "count_include_pad", "dilations"}) {
       if (node.has_attr(key)) q.attrs[key] = node.attrs.at(key);
     }
-    q.attrs["pads"] = ints_attr(*pads);
+    q.attrs["pads"] = Attribute::of_ints(*pads);
   }
   return q;
 }
@@ -125,7 +97,7 @@ class Int8Rewriter {
       q->inputs.push_back(add_constant(node.name + ".weight_int8", layer.weights));
       if (!layer.bias.empty()) q->inputs.push_back(add_constant(node.name + ".bias_int32", layer.bias));
     }
-    q->attrs["x_offset"] = int_attr(r.offset_d);
+    q->attrs["x_offset"] = Attribute::of_int(r.offset_d);
     const bool pooling = q->op_type == "QAveragePool";
     const std::string raw = node.name + (pooling ? "_int8" : "_acc");
     q->outputs = {raw};
@@ -133,9 +105,9 @@ class Int8Rewriter {
     annotate(raw, pooling ? DataType::kInt8 : DataType::kInt32, node.outputs[0]);
 
     Node deq = ptqc_node(node.name + "_dequant", "AscendDequant", {raw}, {node.outputs[0]});
-    deq.attrs["deq_scale"] = floats_attr(layer.deq_scale);
-    deq.attrs["offset"] = int_attr(pooling ? r.offset_d : 0);
-    deq.attrs["axis"] = int_attr(node.op_type == "Gemm" || node.op_type == "MatMul" ? -1 : 1);
+    deq.attrs["deq_scale"] = Attribute::of_floats(layer.deq_scale);
+    deq.attrs["offset"] = Attribute::of_int(pooling ? r.offset_d : 0);
+    deq.attrs["axis"] = Attribute::of_int(node.op_type == "Gemm" || node.op_type == "MatMul" ? -1 : 1);
     out.push_back(std::move(deq));
     return true;
   }
@@ -149,8 +121,8 @@ class Int8Rewriter {
     for (int k = 1; graph_.info(name) || taken_.count(name); ++k) name = r.activation + "_int8_" + std::to_string(k);
     taken_.insert(name);
     Node quant = ptqc_node(node.name + "_quant", "AscendQuant", {r.activation}, {name});
-    quant.attrs["scale"] = float_attr(1.0f / r.scale_d);
-    quant.attrs["offset"] = int_attr(r.offset_d);
+    quant.attrs["scale"] = Attribute::of_float(1.0f / r.scale_d);
+    quant.attrs["offset"] = Attribute::of_int(r.offset_d);
     out.push_back(std::move(quant));
     annotate(name, DataType::kInt8, r.activation);
     quantized_[key] = name;

@@ -51,7 +51,7 @@ std::vector<LayerDecision> plan_quantization(const Graph& graph, const SocInfo& 
   std::vector<LayerDecision> decisions;
   for (const Node& node : graph.nodes) {
     LayerDecision d{node.name, node.op_type, false, "", {}};
-    if (!node.domain.empty() && node.domain != "ai.onnx") {
+    if (!node.domain.empty() && node.domain != "ai.onnx" && node.domain != "ptqc") {
       d.reason = "op of domain '" + node.domain + "'";
     } else if (!is_quantizable_op_type(node.op_type)) {
       d.reason = "no INT8 kernel for " + node.op_type + ": runs in float";

@@ -10,13 +10,6 @@ namespace {
 
 bool is_ptqc(const Node& n, const char* op) { return n.domain == kPtqcDomain && n.op_type == op; }
 
-Attribute int_attribute(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
-
 /// The only node reading \p value (and \p value is no graph output), or -1.
 int sole_reader(const Graph& graph, const std::string& value) {
   if (is_graph_output(graph, value) || count_reads(graph, value) != 1) return -1;
@@ -54,8 +47,8 @@ bool fuse_at(Graph& graph, size_t d) {
   requant.inputs = {deq.inputs[0]};
   requant.attrs["req_scale"] = deq.attrs.at("deq_scale");
   requant.attrs["req_scale"].floats = req_scale;
-  requant.attrs["relu"] = int_attribute(relu ? 1 : 0);
-  requant.attrs["axis"] = deq.attrs.count("axis") ? deq.attrs.at("axis") : int_attribute(1);
+  requant.attrs["relu"] = Attribute::of_int(relu ? 1 : 0);
+  requant.attrs["axis"] = deq.attrs.count("axis") ? deq.attrs.at("axis") : Attribute::of_int(1);
 
   // Replace the Quant by the Requant and drop the Dequant (and Relu): the order stays topological
   // because the Requant reads only the Dequant's input, produced before the Dequant.

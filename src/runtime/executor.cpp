@@ -187,7 +187,9 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs) {
   return results;
 }
 
-bool is_op_supported(const std::string& op_type) { return OpRegistry::instance().find(op_type) != nullptr; }
+bool is_op_supported(const std::string& op_type, const std::string& domain) {
+  return OpRegistry::instance().find(op_type, domain) != nullptr;
+}
 
 std::vector<std::string> supported_ops() { return OpRegistry::instance().op_types(); }
 

@@ -66,10 +66,7 @@ TEST(Graph, LastUsesCountGraphOutputsAsReadAtTheEnd) {
 
 TEST(Node, TypedAttributesWithDefaultsAndWrongKinds) {
   Node n = make_node("c", "Conv", {}, {});
-  Attribute a;
-  a.kind = Attribute::Kind::kInts;
-  a.ints = {1, 2};
-  n.attrs["pads"] = a;
+  n.attrs["pads"] = Attribute::of_ints({1, 2});
   EXPECT_EQ(n.attr_ints("pads"), (std::vector<int64_t>{1, 2}));
   EXPECT_EQ(n.attr_int("group", 1), 1);
   EXPECT_THROW(n.attr_int("pads", 0), Error);

@@ -49,7 +49,7 @@ TEST(FoldConstants, ShapeSubgraphBecomesAConstantReshape) {
   g.nodes.push_back(make_node("gather", "Gather", {"s", "zero"}, {"n"}));
   g.nodes.push_back(make_node("unsq", "Unsqueeze", {"n", "axes"}, {"n1"}));
   g.nodes.push_back(make_node("concat", "Concat", {"n1", "minus_one"}, {"target"}));
-  g.nodes.back().attrs["axis"] = Attribute{Attribute::Kind::kInt, 0};
+  g.nodes.back().attrs["axis"] = Attribute::of_int(0);
   g.nodes.push_back(make_node("reshape", "Reshape", {"x", "target"}, {"y"}));
   optimize(g, runtime_evaluator());
   ASSERT_EQ(g.nodes.size(), 1u);
@@ -104,7 +104,7 @@ Graph conv_bn_graph(const std::string& op) {
   g.initializers["var"] = random({4}, true);
   g.nodes.push_back(make_node("conv", op, {"x", "w", "b"}, {"c"}));
   g.nodes.push_back(make_node("bn", "BatchNormalization", {"c", "gamma", "beta", "mean", "var"}, {"y"}));
-  g.nodes.back().attrs["epsilon"] = Attribute{Attribute::Kind::kFloat, 0, 1e-3f};
+  g.nodes.back().attrs["epsilon"] = Attribute::of_float(1e-3f);
   return g;
 }
 
@@ -141,9 +141,9 @@ TEST(FoldBatchNormGemm, FoldsIntoTransposedWeights) {
   g.initializers["mean"] = Tensor::from_vector<float>({0, 1}, {2});
   g.initializers["var"] = Tensor::from_vector<float>({1, 4}, {2});
   g.nodes.push_back(make_node("fc", "Gemm", {"x", "w", "c"}, {"h"}));
-  g.nodes.back().attrs["transB"] = Attribute{Attribute::Kind::kInt, 1};
+  g.nodes.back().attrs["transB"] = Attribute::of_int(1);
   g.nodes.push_back(make_node("bn", "BatchNormalization", {"h", "gamma", "beta", "mean", "var"}, {"y"}));
-  g.nodes.back().attrs["epsilon"] = Attribute{Attribute::Kind::kFloat, 0, 0.0f};
+  g.nodes.back().attrs["epsilon"] = Attribute::of_float(0.0f);
   Graph folded = g;
   ASSERT_EQ(fold_batch_norms(folded), 1u);
   // Hand check for x row [1, 1, 1]: h = [6.5, 14.5]; y = gamma*(h-mean)/sqrt(var)+beta = [14, 21.25].

@@ -27,19 +27,9 @@ using kernel_test::int_attr;
 using kernel_test::ints_attr;
 using kernel_test::string_attr;
 
-inline Attribute strings_attr(const std::vector<std::string>& v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kStrings;
-  a.strings = v;
-  return a;
-}
+inline Attribute strings_attr(const std::vector<std::string>& v) { return Attribute::of_strings(v); }
 
-inline Attribute tensor_attr(const Tensor& t) {
-  Attribute a;
-  a.kind = Attribute::Kind::kTensor;
-  a.t = t;
-  return a;
-}
+inline Attribute tensor_attr(const Tensor& t) { return Attribute::of_tensor(t); }
 
 inline Node node(const std::string& name, const std::string& op, std::vector<std::string> in,
                  std::vector<std::string> out, const std::string& domain = "") {

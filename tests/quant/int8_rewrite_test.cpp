@@ -119,6 +119,11 @@ TEST(QuantPlan, ExplainsEveryLayerKeptInFloat) {
     return s;
   });
   ASSERT_EQ(decisions.size(), 4u);
+  Graph fused = conv_relu_conv();
+  fused.nodes[1].op_type = "Swish";  // a ptqc op of the float graph (fuse_swish)
+  fused.nodes[1].domain = "ptqc";
+  const auto swish = plan_quantization(fused, find_soc("Ascend310"), [](const Node&) { return LayerSettings{}; });
+  EXPECT_NE(swish[1].reason.find("no INT8 kernel for Swish"), std::string::npos) << swish[1].reason;
   EXPECT_TRUE(decisions[0].quantized);
   EXPECT_FALSE(decisions[1].quantized);
   EXPECT_NE(decisions[1].reason.find("no INT8 kernel"), std::string::npos);

@@ -37,9 +37,9 @@ TEST(LayerSolver, GemmFoldsTransposeAlphaAndBeta) {
   g.initializers["b"] = Tensor::from_vector<float>({1.0f, 0.5f, -0.25f, 0.125f}, {2, 2});  // [N, K] (transB)
   g.initializers["c"] = Tensor::from_vector<float>({1.0f, -1.0f}, {2});
   g.nodes = {node("fc", "Gemm", {"x", "b", "c"}, {"y"})};
-  g.nodes[0].attrs["transB"] = Attribute{Attribute::Kind::kInt, 1};
-  g.nodes[0].attrs["alpha"] = Attribute{Attribute::Kind::kFloat, 0, 2.0f};
-  g.nodes[0].attrs["beta"] = Attribute{Attribute::Kind::kFloat, 0, 0.5f};
+  g.nodes[0].attrs["transB"] = Attribute::of_int(1);
+  g.nodes[0].attrs["alpha"] = Attribute::of_float(2.0f);
+  g.nodes[0].attrs["beta"] = Attribute::of_float(0.5f);
   const SolvedLayer s = solve_layer(g, g.nodes[0], minmax_settings(), {-1.0f, 1.0f});
   // Per tensor (no channel_wise): scale_w = 1 / 127; QMatMul weights are [K, N].
   ASSERT_EQ(s.record.scale_w.size(), 1u);

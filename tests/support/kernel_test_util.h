@@ -23,40 +23,15 @@ inline Node make_node(const std::string& op_type, size_t inputs, size_t outputs 
   return node;
 }
 
-inline Attribute int_attr(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
+inline Attribute int_attr(int64_t v) { return Attribute::of_int(v); }
 
-inline Attribute float_attr(float v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kFloat;
-  a.f = v;
-  return a;
-}
+inline Attribute float_attr(float v) { return Attribute::of_float(v); }
 
-inline Attribute string_attr(const std::string& v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kString;
-  a.s = v;
-  return a;
-}
+inline Attribute string_attr(const std::string& v) { return Attribute::of_string(v); }
 
-inline Attribute ints_attr(const std::vector<int64_t>& v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInts;
-  a.ints = v;
-  return a;
-}
+inline Attribute ints_attr(const std::vector<int64_t>& v) { return Attribute::of_ints(v); }
 
-inline Attribute floats_attr(const std::vector<float>& v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kFloats;
-  a.floats = v;
-  return a;
-}
+inline Attribute floats_attr(const std::vector<float>& v) { return Attribute::of_floats(v); }
 
 /// A float32 tensor of \p shape holding \p values.
 inline Tensor floats(const std::vector<float>& values, Shape shape) { return Tensor::from_vector(values, std::move(shape)); }

@@ -85,7 +85,7 @@ TEST_F(PtqcCli, CompilesWithAtcLinesRecordAndRunnableOm) {
 
   const auto dump = run("ptqc", "--mode=1 --om=" + dir_ + "/out/m_int8.om --json=" + dir_ + "/m.json");
   ASSERT_EQ(dump.status, 0) << dump.output;
-  EXPECT_NO_THROW((void)nlohmann::json::parse(slurp(dir_ + "/m.json")));
+  EXPECT_TRUE(nlohmann::json::parse(slurp(dir_ + "/m.json")).is_object());
 }
 
 TEST_F(PtqcCli, SameInputsGiveByteIdenticalOmForAnyThreadCount) {
