@@ -10,14 +10,17 @@ namespace ptqc::cli {
 
 namespace {
 
-const OmModel read_om_flag(const AtcFlags& f) {
+OmModel read_om_flag(const AtcFlags& f) {
   if (f.om.empty()) throw Error(ErrorCode::kMissingFlag, "[--om] is required for --mode=" + std::to_string(f.mode));
   return read_om(f.om);
 }
 
 std::string dims_text(const ValueInfo& v) {
   std::string s;
-  for (size_t i = 0; i < v.dims.size(); ++i) s += (i ? "," : "") + std::to_string(v.dims[i]);
+  for (size_t i = 0; i < v.dims.size(); ++i) {
+    if (i > 0) s += ',';
+    s += std::to_string(v.dims[i]);
+  }
   return s;
 }
 
