@@ -53,20 +53,13 @@ ConvOperands<T> conv_operands(const OpContext& ctx, bool transposed) {
   const Tensor& x = ctx.input(0);
   const Tensor& w = ctx.input(1);
   const Tensor* b = ctx.optional_input(2);
-  ConvOperands<T> op;
-  op.groups = ctx.node().attr_int("group", 1);
-  if (op.groups < 1) ctx.fail("group must be >= 1");
-  spatial_rank(ctx, x.shape());
-  if (w.rank() != x.rank()) ctx.fail("weights " + shape_string(w.shape()) + " do not match input " + shape_string(x.shape()));
   if (w.dtype() != x.dtype() || (b && b->dtype() != x.dtype())) ctx.fail("inputs must share one element type");
-  op.batch = x.dim(0);
-  op.in_channels = x.dim(1);
-  op.out_channels = transposed ? w.dim(1) * op.groups : w.dim(0);
-  const int64_t w_in_channels = transposed ? w.dim(0) : w.dim(1) * op.groups;
-  if (op.in_channels != w_in_channels || op.in_channels % op.groups != 0 || op.out_channels % op.groups != 0) {
-    ctx.fail("input " + shape_string(x.shape()) + ", weights " + shape_string(w.shape()) + " and group " +
-             std::to_string(op.groups) + " do not agree on channels");
-  }
+  const ConvChannels c = conv_channels(ctx, x, w, transposed);
+  ConvOperands<T> op;
+  op.groups = c.groups;
+  op.batch = c.batch;
+  op.in_channels = c.in_channels;
+  op.out_channels = c.out_channels;
   if (b && (b->rank() != 1 || b->dim(0) != op.out_channels)) {
     ctx.fail("bias must have shape " + std::to_string(op.out_channels) + ", got " + shape_string(b->shape()));
   }

@@ -138,4 +138,21 @@ WindowGeometry global_window(const OpContext& ctx, const Shape& input) {
   return g;
 }
 
+ConvChannels conv_channels(const OpContext& ctx, const Tensor& x, const Tensor& w, bool transposed) {
+  ConvChannels c;
+  c.groups = ctx.node().attr_int("group", 1);
+  if (c.groups < 1) ctx.fail("group must be >= 1, got " + std::to_string(c.groups));
+  spatial_rank(ctx, x.shape());
+  if (w.rank() != x.rank()) ctx.fail("weights " + shape_string(w.shape()) + " do not match input " + shape_string(x.shape()));
+  c.batch = x.dim(0);
+  c.in_channels = x.dim(1);
+  c.out_channels = transposed ? w.dim(1) * c.groups : w.dim(0);
+  const int64_t w_in_channels = transposed ? w.dim(0) : w.dim(1) * c.groups;
+  if (c.in_channels != w_in_channels || c.in_channels % c.groups != 0 || c.out_channels % c.groups != 0) {
+    ctx.fail("input " + shape_string(x.shape()) + ", weights " + shape_string(w.shape()) + " and group " +
+             std::to_string(c.groups) + " do not agree on channels");
+  }
+  return c;
+}
+
 }  // namespace ptqc

@@ -195,4 +195,17 @@ void col2im_plane(const WindowGeometry& g, const T* cols, T* y, Add add) {
   }
 }
 
+/// The channel layout of a convolution: W is M × C/group × kernel (Conv) or
+/// C × M/group × kernel (\p transposed, ConvTranspose).
+struct ConvChannels {
+  int64_t groups = 1;
+  int64_t batch = 0;
+  int64_t in_channels = 0;
+  int64_t out_channels = 0;
+};
+
+/// Reads group and checks X (N × C × spatial) against W: ranks, and channel counts that
+/// divide by group. Malformed nodes fail with the shapes in the message.
+ConvChannels conv_channels(const OpContext& ctx, const Tensor& x, const Tensor& w, bool transposed);
+
 }  // namespace ptqc

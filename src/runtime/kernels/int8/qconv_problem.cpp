@@ -34,18 +34,11 @@ QConvProblem read_operands(const OpContext& ctx, bool transposed) {
   expect_dtype(ctx, w, DataType::kInt8, "weights");
   QConvProblem p;
   p.window.rank = spatial_rank(ctx, x.shape());
-  if (w.rank() != x.rank())
-    ctx.fail("weights " + shape_string(w.shape()) + " do not match input " + shape_string(x.shape()));
-  p.groups = ctx.node().attr_int("group", 1);
-  if (p.groups < 1) ctx.fail("group must be >= 1, got " + std::to_string(p.groups));
-  p.batch = x.dim(0);
-  p.in_channels = x.dim(1);
-  p.out_channels = transposed ? w.dim(1) * p.groups : w.dim(0);
-  const int64_t w_in_channels = transposed ? w.dim(0) : w.dim(1) * p.groups;
-  if (p.in_channels != w_in_channels || p.in_channels % p.groups != 0 || p.out_channels % p.groups != 0) {
-    ctx.fail("input " + shape_string(x.shape()) + ", weights " + shape_string(w.shape()) + " and group " +
-             std::to_string(p.groups) + " do not agree on channels");
-  }
+  const ConvChannels c = conv_channels(ctx, x, w, transposed);
+  p.groups = c.groups;
+  p.batch = c.batch;
+  p.in_channels = c.in_channels;
+  p.out_channels = c.out_channels;
   p.x_offset = offset_attribute(ctx, "x_offset");
   p.x = x.data<int8_t>();
   p.w = w.data<int8_t>();
