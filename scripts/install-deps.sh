@@ -3,7 +3,8 @@
 set -euo pipefail
 packages=(cmake g++ make pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev nlohmann-json3-dev
-  libspdlog-dev libeigen3-dev libgtest-dev libonnx-testdata libssl-dev libstb-dev libdnnl-dev)
+  libspdlog-dev libeigen3-dev libgtest-dev libonnx-testdata libssl-dev libstb-dev libdnnl-dev
+  ocl-icd-opencl-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "ptqc/graph.h"
@@ -43,6 +44,10 @@ class CalibrationDataset {
 
   /// Samples listed in the list file (non-blank, non-comment lines).
   int64_t sample_count() const;
+  /// SHA-256 (hex) over the samples to be used: for each file in list order, its path as
+  /// listed, its size and its bytes. It changes when any of them does, so a calibration
+  /// record made from other data is not reused (quant/record.h).
+  const std::string& data_fingerprint() const;
   /// Batches next_batch produces in one pass.
   int64_t batch_count() const;
   int64_t batch_size() const;

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ptqc/tensor.h"
@@ -99,6 +100,6 @@ void validate(const Graph& graph);
 
 /// For each value name, the index of the last node that reads it (graph outputs
 /// are read "after" the last node: index nodes.size()).
-std::map<std::string, size_t> last_uses(const Graph& graph);
+std::unordered_map<std::string, size_t> last_uses(const Graph& graph);
 
 }  // namespace ptqc

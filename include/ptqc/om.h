@@ -135,7 +135,5 @@ OmModel read_om(const std::string& path, const std::string& expected_soc = "");
 /// `nlohmann::json::error_handler_t::replace` if they may not be UTF-8.
 nlohmann::json om_to_json(const OmModel& model);
 
-/// Lower-case hex SHA-256 of \p bytes (for OmMetadata::source_sha256).
-std::string sha256_hex(std::string_view bytes);
 
 }  // namespace ptqc

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "ptqc/graph.h"
 
@@ -32,6 +33,10 @@ inline constexpr int64_t kMaxOpset = 21;
 /// or malformed graph, E19010 unsupported opset/element type/attribute form,
 /// E10001 an --input_shape entry that does not fit the model.
 Graph load_onnx_model(const std::string& path, const LoadOptions& options = {});
+
+/// load_onnx_model on the file content \p bytes, already read: \p path names the model in
+/// messages and its folder holds the external data.
+Graph parse_onnx_model(std::string_view bytes, const std::string& path, const LoadOptions& options = {});
 
 /// Parses ATC's --input_shape syntax "name:1,3,224,224;name2:1,10" (E10001 on bad syntax,
 /// E10004 when empty). A dim of -1 keeps the dim dynamic; 0 and other negatives are rejected.

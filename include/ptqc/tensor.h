@@ -8,9 +8,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "ptqc/error.h"
 
 namespace ptqc {
 
@@ -44,11 +49,36 @@ bool is_supported_dtype(int32_t onnx_type);
 
 using Shape = std::vector<int64_t>;
 
-/// Product of the dims (1 for a scalar). \pre every dim >= 0.
+/// Product of the dims (1 for a scalar). Throws E19020 when a dim is negative or when the
+/// product of the non-zero dims overflows int64 (so every stride of the shape fits as well).
+/// This is the one place a shape's element count is formed; the sizes below build on it.
 int64_t shape_numel(const Shape& shape);
 /// "1x3x224x224" ("scalar" for rank 0).
 std::string shape_string(const Shape& shape);
 
+/// The most bytes one tensor may take: the machine's physical memory unless lowered with
+/// set_max_tensor_bytes (the tools' --max_memory). Shapes beyond it are refused before
+/// anything is allocated, so a hostile model or flag cannot make ptqc allocate without bound.
+uint64_t max_tensor_bytes();
+void set_max_tensor_bytes(uint64_t bytes);
+
+/// shape_numel(shape) * dtype_size(dtype) when the dims are valid and the size is within
+/// max_tensor_bytes(); nullopt otherwise. For hot paths, which format a message only on failure.
+std::optional<uint64_t> tensor_bytes_within_limit(const Shape& shape, DataType dtype) noexcept;
+
+/// The bytes of a \p dtype tensor of \p shape: shape_numel(shape) * dtype_size(dtype). Throws
+/// \p code (E19020 by default) naming \p what, its dims and the limit when the count overflows
+/// or the size exceeds max_tensor_bytes().
+uint64_t checked_tensor_bytes(const Shape& shape, DataType dtype, const std::string& what,
+                              ErrorCode code = ErrorCode::kInvalidModel);
+
+/// Thrown when the elements of an abstract tensor (Tensor::abstract) are read or written.
+/// Shape inference runs kernels on such tensors and stops a kernel with it once it starts to
+/// compute; it never reaches a user (if it did, it is reported as E19999).
+class AbstractTensorAccess : public std::logic_error {
+ public:
+  AbstractTensorAccess() : std::logic_error("elements of an abstract tensor were accessed") {}
+};
 /// Compile-time map from C++ element type to DataType.
 template <class T> constexpr DataType dtype_of();
 template <> constexpr DataType dtype_of<float>() { return DataType::kFloat32; }
@@ -81,7 +111,12 @@ class Tensor {
   /// A zero-filled tensor.
   Tensor(DataType dtype, Shape shape);
   /// An uninitialised tensor from \p allocator (contents unspecified).
+  /// Both constructors check the shape (checked_tensor_bytes) before allocating.
   Tensor(DataType dtype, Shape shape, BufferAllocator& allocator);
+  /// A tensor with an element type and a checked shape but no elements: what shape
+  /// inference passes through the kernels. Reading or writing its elements throws
+  /// AbstractTensorAccess; reshaping and views work as for any tensor.
+  static Tensor abstract(DataType dtype, Shape shape);
 
   /// A scalar or 1-D tensor holding \p values.
   template <class T>
@@ -90,15 +125,18 @@ class Tensor {
   static Tensor scalar(T value) { return from_vector<T>({value}, {}); }
 
   bool empty() const { return dtype_ == DataType::kUndefined; }
+  /// False for abstract tensors (and the empty tensor).
+  bool has_values() const { return storage_ != nullptr; }
   DataType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
   int64_t rank() const { return static_cast<int64_t>(shape_.size()); }
   int64_t dim(int64_t i) const { return shape_[static_cast<size_t>(i)]; }
-  int64_t numel() const { return shape_numel(shape_); }
-  size_t nbytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype_); }
+  int64_t numel() const { return numel_; }
+  /// Cannot overflow: the constructors checked the size against max_tensor_bytes().
+  size_t nbytes() const { return static_cast<size_t>(numel_) * dtype_size(dtype_); }
 
-  std::byte* raw() { return storage_.get(); }
-  const std::byte* raw() const { return storage_.get(); }
+  std::byte* raw() { check_values(); return storage_.get(); }
+  const std::byte* raw() const { check_values(); return storage_.get(); }
   /// Typed access. Throws E19999 when T does not match dtype() (a ptqc bug).
   template <class T> T* data() { check_type(dtype_of<T>()); return reinterpret_cast<T*>(raw()); }
   template <class T> const T* data() const { check_type(dtype_of<T>()); return reinterpret_cast<const T*>(raw()); }
@@ -124,9 +162,13 @@ class Tensor {
 
  private:
   void check_type(DataType wanted) const;
+  void check_values() const {
+    if (!storage_ && dtype_ != DataType::kUndefined) throw AbstractTensorAccess();
+  }
 
   DataType dtype_ = DataType::kUndefined;
   Shape shape_;
+  int64_t numel_ = 1;  ///< shape_numel(shape_), checked once
   std::shared_ptr<std::byte> storage_;
 };
 
@@ -138,6 +180,12 @@ Tensor Tensor::from_vector(const std::vector<T>& values, Shape shape) {
   return t;
 }
 
+/// A new tensor holding \p bytes as its elements (little-endian, as ONNX raw data, .om weights
+/// and .bin files store them). Bytes of a bool tensor other than 0 read as true. Throws
+/// E19999 when \p bytes does not have the tensor's size (callers check it with their context).
+Tensor tensor_from_bytes(DataType dtype, Shape shape, std::string_view bytes,
+                         BufferAllocator& allocator = default_allocator());
+
 /// IEEE half <-> float conversions (round to nearest even).
 float half_to_float(uint16_t h);
 uint16_t float_to_half(float f);
@@ -148,5 +196,7 @@ uint16_t float_to_bfloat16(float f);
 /// Converts \p src to \p dtype element by element with ONNX Cast semantics
 /// (float->int truncates toward zero; anything->bool is != 0).
 Tensor cast_tensor(const Tensor& src, DataType dtype, BufferAllocator& allocator = default_allocator());
+/// cast_tensor into the existing \p out, whose element type is the target. \pre same shapes.
+void cast_tensor_into(const Tensor& src, Tensor& out);
 
 }  // namespace ptqc

@@ -28,6 +28,10 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
   std::string best;
   size_t best_distance = limit + 1;
   for (const std::string& candidate : candidates) {
+    // The distance is at least the length difference: skipping such candidates bounds the
+    // cost by O(|word| * limit) each, so a megabyte-long unknown key cannot stall the error.
+    const size_t length_gap = word.size() > candidate.size() ? word.size() - candidate.size() : candidate.size() - word.size();
+    if (length_gap >= best_distance) continue;
     const size_t d = edit_distance(word, candidate);
     if (d < best_distance) {
       best_distance = d;

@@ -31,6 +31,14 @@ std::string member_path(const std::string& parent, const std::string& key) {
 
 std::string where(const std::string& path) { return path.empty() ? "at the top level" : "in " + path; }
 
+/// \p key as messages quote it: at most 60 characters (a key can be megabytes long).
+std::string quoted_key(const std::string& key) {
+  return "\"" + (key.size() > 60 ? key.substr(0, 57) + "..." : key) + "\"";
+}
+
+/// Deeper nesting than any config needs; refused while parsing, before it is built.
+constexpr int kMaxDepth = 32;
+
 std::string joined(const std::vector<std::string>& names) {
   std::string text;
   for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
@@ -54,10 +62,14 @@ struct OpenContainer {
 
 json parse_config_json(const std::string& file, const std::string& text) {
   std::vector<OpenContainer> open;
-  auto track = [&](int, json::parse_event_t event, json& parsed) {
+  auto track = [&](int depth, json::parse_event_t event, json& parsed) {
     switch (event) {
       case json::parse_event_t::object_start:
       case json::parse_event_t::array_start: {
+        if (depth >= kMaxDepth) {
+          throw Error(ErrorCode::kInvalidValue, file + ": nesting deeper than " + std::to_string(kMaxDepth) + " levels " +
+                                                    where(open.empty() ? "" : open.back().child_path()));
+        }
         OpenContainer child;
         child.path = open.empty() ? "" : open.back().child_path();
         child.is_object = event == json::parse_event_t::object_start;
@@ -68,7 +80,7 @@ json parse_config_json(const std::string& file, const std::string& text) {
         OpenContainer& object = open.back();
         object.last_key = parsed.get<std::string>();
         if (!object.keys.insert(object.last_key).second) {
-          throw Error(ErrorCode::kInvalidValue, file + ": duplicate key \"" + object.last_key + "\" " +
+          throw Error(ErrorCode::kInvalidValue, file + ": duplicate key " + quoted_key(object.last_key) + " " +
                                                     where(object.path) + " (only the last one would count: keep one)");
         }
         break;
@@ -86,11 +98,12 @@ json parse_config_json(const std::string& file, const std::string& text) {
   };
   try {
     return json::parse(text, track, /*allow_exceptions=*/true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // a syntax error, or a number out of range (1e999)
     std::string reason = e.what();
     const size_t tag_end = reason.find("] ");
     if (tag_end != std::string::npos) reason = reason.substr(tag_end + 2);
-    throw Error(ErrorCode::kInvalidValue, file + ": not valid JSON: " + reason);
+    const std::string at = open.empty() ? "" : " " + where(open.back().child_path());
+    throw Error(ErrorCode::kInvalidValue, file + ": not valid JSON" + at + ": " + reason);
   }
 }
 
@@ -120,7 +133,7 @@ void ConfigValue::expect_object(const std::vector<std::string>& allowed) const {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string hint = did_you_mean(key, allowed);
     if (hint.empty()) hint = " (valid keys: " + joined(allowed) + ")";
-    throw Error(ErrorCode::kInvalidValue, *file_ + ": unknown key \"" + key + "\" " + where(path_) + hint);
+    throw Error(ErrorCode::kInvalidValue, *file_ + ": unknown key " + quoted_key(key) + " " + where(path_) + hint);
   }
 }
 

@@ -7,7 +7,9 @@
 #include "calib/list_file.h"
 #include "calib/sample_reader.h"
 #include "ptqc/calibration_dataset.h"
+#include "ptqc/checksum.h"
 #include "ptqc/error.h"
+#include "ptqc/file_io.h"
 
 namespace ptqc {
 
@@ -48,6 +50,7 @@ struct CalibrationDataset::Impl {
   int64_t batches = 0;
   int64_t produced = 0;  ///< batches produced since the last rewind
   ListFile list;
+  std::string data_fingerprint;
 
   /// A list file path: relative to dataset_path unless absolute.
   std::string resolve(const std::string& column) const {
@@ -71,17 +74,26 @@ struct CalibrationDataset::Impl {
     }
   }
 
-  /// Counts the samples and checks every line's columns, and the files of the first \p used_samples.
+  /// Counts the samples and checks every line's columns, and the files of the first
+  /// \p used_samples, which it also hashes into data_fingerprint.
   int64_t scan(int64_t used_samples) {
     int64_t count = 0;
     ListSample sample;
+    Sha256Stream digest;
     while (list.next(sample)) {
       if (used_samples < 0 || count < used_samples) {
-        for (size_t i = 0; i < bindings.size(); ++i) check_listed_file(bindings[i], sample, i);
+        for (size_t i = 0; i < bindings.size(); ++i) {
+          check_listed_file(bindings[i], sample, i);
+          const std::string bytes = read_file_bytes(resolve(sample.columns[i]), kMaxImageFileBytes, list.where(sample.line));
+          const std::string entry = sample.columns[i] + '\0' + std::to_string(bytes.size()) + '\0';
+          digest.update(entry);
+          digest.update(bytes);
+        }
       }
       ++count;
     }
     list.rewind();
+    data_fingerprint = digest.hex();
     return count;
   }
 };
@@ -94,7 +106,7 @@ CalibrationDataset::CalibrationDataset(const QuantConfig& config, const std::vec
   std::vector<InputBinding> bindings = bind_inputs(config, graph_inputs, batch_size);
   ListFile list = open_list(config, bindings);
   impl_ = std::make_unique<Impl>(Impl{config.dataset.dataset_path, std::move(bindings), graph_inputs.size(), batch_size,
-                                      0, 0, 0, std::move(list)});
+                                      0, 0, 0, std::move(list), ""});
   const int64_t wanted = config.calibration_batch_num;
   impl_->samples = impl_->scan(wanted < 0 ? -1 : wanted * batch_size);
 
@@ -150,6 +162,7 @@ void CalibrationDataset::rewind() {
 }
 
 int64_t CalibrationDataset::sample_count() const { return impl_->samples; }
+const std::string& CalibrationDataset::data_fingerprint() const { return impl_->data_fingerprint; }
 int64_t CalibrationDataset::batch_count() const { return impl_->batches; }
 int64_t CalibrationDataset::batch_size() const { return impl_->batch_size; }
 

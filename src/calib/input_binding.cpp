@@ -9,7 +9,7 @@
 namespace ptqc {
 
 size_t InputBinding::data_file_bytes() const {
-  return static_cast<size_t>(sample_numel()) * dtype_size(info.output_data_type);
+  return checked_tensor_bytes(sample_shape, info.output_data_type, "input '" + info.input_name + "' sample");
 }
 
 namespace {
@@ -38,6 +38,7 @@ void bind_shape(const std::string& config_path, const ValueInfo& graph_input, in
   binding.sample_shape[0] = 1;
   binding.batch_shape = graph_input.dims;
   binding.batch_shape[0] = batch_size;
+  checked_tensor_bytes(binding.batch_shape, graph_input.dtype, input + ": a calibration batch", ErrorCode::kInvalidValue);
 }
 
 /// H, W, C of an "img" input, and the mean/std channel counts.

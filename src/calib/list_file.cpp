@@ -5,11 +5,27 @@
 #include <sstream>
 
 #include "ptqc/error.h"
+#include "ptqc/file_io.h"
 
 namespace ptqc {
 
+namespace {
+
+/// \p path, after checking that it is a regular file of at most kMaxTextFileBytes
+/// (a FIFO or /dev/zero would otherwise be read forever).
+const std::string& checked_list_path(const std::string& path) {
+  const uint64_t size = regular_file_size(path, "calibration list file");
+  if (size > kMaxTextFileBytes) {
+    throw Error(ErrorCode::kFileIo, "calibration list file " + path + " is " + std::to_string(size) +
+                                        " bytes, more than the " + std::to_string(kMaxTextFileBytes) + " allowed");
+  }
+  return path;
+}
+
+}  // namespace
+
 ListFile::ListFile(std::string path, std::vector<std::string> column_names)
-    : path_(std::move(path)), column_names_(std::move(column_names)), in_(path_) {
+    : path_(std::move(path)), column_names_(std::move(column_names)), in_(checked_list_path(path_)) {
   if (!in_) throw Error(ErrorCode::kFileIo, "cannot read calibration list file " + path_ + ": " + std::strerror(errno));
 }
 

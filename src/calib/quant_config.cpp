@@ -6,13 +6,13 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "calib/config_keys.h"
 #include "calib/config_vocabulary.h"
 #include "calib/layer_overrides.h"
 #include "ptqc/error.h"
+#include "ptqc/file_io.h"
 
 namespace ptqc {
 
@@ -21,13 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string read_config_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorCode::kFileIo, "cannot read quantization config " + path + ": " + std::strerror(errno));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_file_bytes(path, kMaxTextFileBytes, "quantization config");
 }
 
 /// A dataset_info path: relative paths are taken from \p config_dir (the config file's folder).

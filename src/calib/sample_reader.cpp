@@ -1,11 +1,9 @@
 #include "calib/sample_reader.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -13,6 +11,7 @@
 #include "calib/config_vocabulary.h"
 #include "calib/image_loader.h"
 #include "ptqc/error.h"
+#include "ptqc/file_io.h"
 
 namespace ptqc {
 
@@ -41,7 +40,7 @@ std::string describe(const InputBinding& binding, const std::string& file, const
   return where + ": " + file + " (input '" + binding.info.input_name + "')";
 }
 
-void check_size(const InputBinding& binding, const std::string& file, const std::string& where, size_t found) {
+void check_size(const InputBinding& binding, const std::string& file, const std::string& where, uint64_t found) {
   const auto layout = raw_file_layout(binding, file);
   if (layout && layout->first != found) {
     throw Error(ErrorCode::kInvalidData, describe(binding, file, where) + ": expected " +
@@ -50,13 +49,11 @@ void check_size(const InputBinding& binding, const std::string& file, const std:
   }
 }
 
+/// The bytes of a sample file: a regular file whose size is checked before it is read.
 std::string read_bytes(const InputBinding& binding, const std::string& file, const std::string& where) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kFileIo, describe(binding, file, where) + ": cannot open: " + std::strerror(errno));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) throw Error(ErrorCode::kFileIo, describe(binding, file, where) + ": read error");
-  return bytes.str();
+  const std::string what = where + ": sample for input '" + binding.info.input_name + "'";
+  check_size(binding, file, where, regular_file_size(file, what));
+  return read_file_bytes(file, kMaxImageFileBytes, what);
 }
 
 /// The first element of a float tensor that is NaN or +-Inf, as {index, value}.
@@ -137,17 +134,13 @@ Tensor to_output_data_type(const Tensor& values, DataType dtype) {
 }
 
 Tensor read_data_sample(const InputBinding& binding, const std::string& file, const std::string& where) {
-  const std::string bytes = read_bytes(binding, file, where);
-  check_size(binding, file, where, bytes.size());
-  Tensor raw(binding.info.output_data_type, binding.sample_shape);
-  std::memcpy(raw.raw(), bytes.data(), bytes.size());
+  const Tensor raw = tensor_from_bytes(binding.info.output_data_type, binding.sample_shape, read_bytes(binding, file, where));
   check_finite(raw, binding, file, where, "in the file");
   return to_graph_dtype(raw, binding, file, where);
 }
 
 Tensor read_image_sample(const InputBinding& binding, const std::string& file, const std::string& where) {
   const std::string bytes = read_bytes(binding, file, where);
-  check_size(binding, file, where, bytes.size());
   const Image image = is_raw_image(file)
                           ? raw_hwc_image(bytes, binding.height, binding.width, binding.channels)
                           : resize_bilinear(decode_image(bytes, binding.channels, describe(binding, file, where)),
@@ -165,13 +158,7 @@ Tensor read_image_sample(const InputBinding& binding, const std::string& file, c
 }  // namespace
 
 void check_sample_file(const InputBinding& binding, const std::string& file, const std::string& where) {
-  std::error_code ec;
-  const bool regular = std::filesystem::is_regular_file(file, ec);
-  if (!regular) {
-    throw Error(ErrorCode::kFileIo, describe(binding, file, where) + ": " +
-                                        (std::filesystem::exists(file, ec) ? "not a regular file" : "no such file"));
-  }
-  check_size(binding, file, where, static_cast<size_t>(std::filesystem::file_size(file, ec)));
+  check_size(binding, file, where, regular_file_size(file, where + ": sample for input '" + binding.info.input_name + "'"));
 }
 
 Tensor read_sample(const InputBinding& binding, const std::string& file, const std::string& where) {

@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -9,8 +10,9 @@
 
 #include "cli/atc_commands.h"
 #include "cli/calibration_input.h"
-#include "frontend/tensor_proto.h"
+#include "cli/tool_support.h"
 #include "ir/passes/graph_edit.h"
+#include "ptqc/checksum.h"
 #include "ptqc/error.h"
 #include "ptqc/executor.h"
 #include "ptqc/file_io.h"
@@ -18,6 +20,7 @@
 #include "ptqc/onnx_frontend.h"
 #include "ptqc/passes.h"
 #include "ptqc/quant_config.h"
+#include "ptqc/shape_inference.h"
 #include "ptqc/soc.h"
 #include "quant/quantizer.h"
 
@@ -47,15 +50,31 @@ void select_outputs(Graph& graph, const std::string& spec) {
   graph.outputs = std::move(outputs);
 }
 
-/// The float graph to compile: loaded with --input_shape, outputs selected, optimized.
-Graph prepare_graph(const AtcFlags& f, int threads) {
+/// Logs how long each stage of a compile takes (--log=info).
+class StageClock {
+ public:
+  void done(const char* stage) {
+    const auto now = std::chrono::steady_clock::now();
+    spdlog::info("{}: {:.3f} s", stage, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+/// The float graph to compile from the model file's \p bytes: loaded with --input_shape,
+/// outputs selected, optimized.
+Graph prepare_graph(const AtcFlags& f, std::string_view bytes, int threads, StageClock& clock) {
   LoadOptions options;
   if (!f.input_shape.empty()) options.input_shapes = parse_input_shape(f.input_shape);
-  Graph graph = load_onnx_model(f.model, options);
+  Graph graph = parse_onnx_model(bytes, f.model, options);
+  clock.done("load");
   if (!f.out_nodes.empty()) select_outputs(graph, f.out_nodes);
   optimize(graph, [threads](const Node& n, int64_t opset, const std::vector<const Tensor*>& in) {
     return evaluate_node(n, opset, in, threads);
   });
+  clock.done("graph passes");
   return graph;
 }
 
@@ -139,7 +158,7 @@ void apply_output_types(Graph& graph, const std::string& spec) {
   }
 }
 
-void print_quantization_summary(const QuantizeReport& report) {
+void print_quantization_summary(const QuantizeReport& report, const std::string& record_dir) {
   size_t candidates = 0;
   for (const auto& d : report.decisions) {
     if (d.quantized) continue;
@@ -147,6 +166,11 @@ void print_quantization_summary(const QuantizeReport& report) {
       ++candidates;
       spdlog::warn("layer {} ({}) stays in float: {}", d.node, d.op_type, d.reason);
     }
+  }
+  if (report.reused_record) {
+    // On the default log level too: reusing stale ranges silently would give a wrong .om.
+    std::printf("calibration skipped: reused the record in %s (same model, config, input shapes and calibration "
+                "data; delete it to calibrate again)\n", record_dir.c_str());
   }
   std::printf("quantization: %zu layers INT8, %zu quantizable layers kept in float, %zu requant joins%s\n",
               report.records.size(), candidates, report.requant_joins,
@@ -166,8 +190,12 @@ void compile_model(const AtcFlags& f) {
   std::optional<QuantConfig> config;
   if (f.enable_quantization == "true") config = load_quant_config(f.quantization_config);
 
-  Graph graph = prepare_graph(f, threads);
-  const std::string model_bytes = read_file_bytes(f.model);
+  StageClock clock;
+  const std::string model_bytes = read_file_bytes(f.model, kMaxModelFileBytes, "model");
+  Graph graph = prepare_graph(f, model_bytes, threads, clock);
+  // Before calibration and before anything is written: every op has a kernel and accepts its inputs.
+  check_graph_shapes(graph);
+  clock.done("shape check");
   if (config) {
     config->check_layer_names(graph);
     QuantizeRequest request;
@@ -179,10 +207,15 @@ void compile_model(const AtcFlags& f) {
     request.threads = threads;
     request.show_progress = isatty(STDERR_FILENO) && f.log != "null";
     request.record_dir = config->dataset.out_file_path;
-    request.record_key = {sha256_hex(model_bytes), config->fingerprint(), input_shapes_text(graph), 0};
-    print_quantization_summary(quantize_graph(graph, request));
+    request.record_key = {sha256_hex(model_bytes), config->fingerprint(), input_shapes_text(graph), input.data_fingerprint, 0};
+    print_quantization_summary(quantize_graph(graph, request), request.record_dir);
+    clock.done("calibration and quantization");
   }
   apply_output_types(graph, f.output_type);
+  if (config || !f.output_type.empty()) {
+    check_graph_shapes(graph);  // the graph as written, INT8 ops and output casts included
+    clock.done("final shape check");
+  }
   OmMetadata meta;
   meta.soc_version = soc.name;
   meta.model_name = std::filesystem::path(f.model).stem().string();
@@ -190,20 +223,18 @@ void compile_model(const AtcFlags& f) {
   meta.source_sha256 = sha256_hex(model_bytes);
   meta.float_weights_fp16 = f.precision_mode == "force_fp16" || f.precision_mode == "allow_mix_precision";
   write_om(om_path, graph, meta);
+  clock.done("write .om");
   const double om_mb = static_cast<double>(std::filesystem::file_size(om_path)) / 1e6;
   const double onnx_mb = static_cast<double>(model_bytes.size()) / 1e6;
   std::printf("wrote %s: %.3f MB (ONNX %.3f MB, %.2fx smaller), %zu ops, SoC %s\n", om_path.c_str(), om_mb, onnx_mb,
               om_mb > 0 ? onnx_mb / om_mb : 0.0, graph.nodes.size(), soc.name.c_str());
 }
 
-size_t precheck_model(const AtcFlags& f) {
-  if (f.model.empty()) throw Error(ErrorCode::kMissingFlag, "[--model] is required");
-  const SocInfo& soc = find_soc(f.soc_version.empty() ? "Ascend310P3" : f.soc_version);
-  const KeepDtype keep = f.keep_dtype.empty() ? KeepDtype{} : read_keep_dtype(f.keep_dtype);
-  std::optional<QuantConfig> config;
-  if (!f.quantization_config.empty()) config = load_quant_config(f.quantization_config);
-  Graph graph = prepare_graph(f, thread_count(f));
-  const auto decisions = plan_quantization(graph, soc, layer_settings(config ? &*config : nullptr, keep));
+namespace {
+
+/// Mode 3's per-op part of the report: supported? quantized? why not? Returns the number of unsupported ops.
+size_t report_ops(const Graph& graph, const std::vector<LayerDecision>& decisions, const ShapeCheck& shapes,
+                  nlohmann::json& report) {
   nlohmann::json ops = nlohmann::json::array();
   size_t unsupported = 0, quantized = 0;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
@@ -214,15 +245,49 @@ size_t precheck_model(const AtcFlags& f) {
     nlohmann::json op = {{"name", n.name}, {"type", n.op_type}, {"supported", supported}, {"quantized", decisions[i].quantized}};
     if (!supported) op["reason"] = "no kernel for " + n.op_type + (n.domain.empty() ? "" : " of domain " + n.domain);
     else if (!decisions[i].quantized) op["reason"] = decisions[i].reason;
+    if (shapes.failure && n.name == shapes.failed_node) op["error"] = shapes.failure->what();
     ops.push_back(op);
   }
-  const nlohmann::json report = {{"model", f.model},
-                                 {"soc_version", soc.name},
-                                 {"summary", {{"ops", graph.nodes.size()}, {"unsupported", unsupported}, {"quantized", quantized}}},
-                                 {"ops", ops}};
-  write_file_atomically(f.check_report, report.dump(2) + "\n");
-  std::printf("pre-check: %zu ops, %zu unsupported, %zu would be quantized; report: %s\n", graph.nodes.size(), unsupported,
-              quantized, f.check_report.c_str());
+  report["summary"] = {{"ops", graph.nodes.size()}, {"unsupported", unsupported}, {"quantized", quantized},
+                       {"shape_check", shapes.failure ? "failed" : "passed"},
+                       {"checked_at_run_time", shapes.deferred}};
+  report["ops"] = ops;
+  if (shapes.failure) report["error"] = shapes.failure->what();
+  std::printf("pre-check: %zu ops, %zu unsupported, %zu would be quantized, shape check %s\n", graph.nodes.size(),
+              unsupported, quantized, shapes.failure ? "failed" : "passed");
+  return unsupported;
+}
+
+}  // namespace
+
+size_t precheck_model(const AtcFlags& f) {
+  if (f.model.empty()) throw Error(ErrorCode::kMissingFlag, "[--model] is required");
+  const SocInfo& soc = find_soc(f.soc_version.empty() ? "Ascend310P3" : f.soc_version);
+  nlohmann::json report = {{"model", f.model}, {"soc_version", soc.name}};
+  auto write_report = [&] {
+    write_file_atomically(f.check_report, report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    std::printf("report: %s\n", f.check_report.c_str());
+  };
+  size_t unsupported = 0;
+  std::optional<Error> shape_failure;
+  try {
+    const KeepDtype keep = f.keep_dtype.empty() ? KeepDtype{} : read_keep_dtype(f.keep_dtype);
+    std::optional<QuantConfig> config;
+    if (!f.quantization_config.empty()) config = load_quant_config(f.quantization_config);
+    StageClock clock;
+    const Graph graph = prepare_graph(f, read_file_bytes(f.model, kMaxModelFileBytes, "model"), thread_count(f), clock);
+    const auto decisions = plan_quantization(graph, soc, layer_settings(config ? &*config : nullptr, keep));
+    const ShapeCheck shapes = infer_graph_shapes(graph);
+    unsupported = report_ops(graph, decisions, shapes, report);
+    shape_failure = shapes.failure;
+  } catch (const std::exception& e) {
+    // The report says why the model cannot even be checked (docs/cli.md: it is written in every case).
+    report["error"] = failure_of(std::current_exception()).line;
+    write_report();
+    throw;
+  }
+  write_report();
+  if (shape_failure && shape_failure->code() != ErrorCode::kUnsupportedOp) throw *shape_failure;
   return unsupported;
 }
 

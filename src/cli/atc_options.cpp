@@ -1,10 +1,11 @@
 #include "cli/atc_options.h"
 
 #include <CLI/CLI.hpp>
-#include <fstream>
+#include <sstream>
 #include <set>
 
 #include "ptqc/error.h"
+#include "ptqc/file_io.h"
 
 namespace ptqc::cli {
 
@@ -117,8 +118,7 @@ OutputTypes parse_output_type(const std::string& spec) {
 }
 
 KeepDtype read_keep_dtype(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(ErrorCode::kFileIo, "cannot open --keep_dtype file " + path);
+  std::istringstream in(read_file_bytes(path, kMaxTextFileBytes, "--keep_dtype file"));
   KeepDtype keep;
   for (std::string line; std::getline(in, line);) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();

@@ -32,6 +32,7 @@ CalibrationInput calibration_input(const QuantConfig& config, const Graph& graph
   auto dataset = std::make_shared<CalibrationDataset>(config, graph.inputs, batch);
   CalibrationInput input;
   input.batches = dataset->batch_count();
+  input.data_fingerprint = dataset->data_fingerprint();
   const std::vector<ValueInfo> graph_inputs = graph.inputs;
   input.make_source = [dataset, graph_inputs]() -> BatchSource {
     dataset->rewind();

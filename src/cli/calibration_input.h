@@ -14,6 +14,7 @@ namespace ptqc::cli {
 struct CalibrationInput {
   std::function<BatchSource()> make_source;  ///< a fresh pass over the calibration set
   int64_t batches = -1;                      ///< batches one pass yields
+  std::string data_fingerprint;              ///< CalibrationDataset::data_fingerprint
 };
 
 /// The batches of \p config for \p graph (inputs with bound dims; the batch size is the

@@ -1,16 +1,15 @@
 #include "cli/input_list.h"
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "ptqc/error.h"
+#include "ptqc/file_io.h"
 
 namespace ptqc::cli {
 
 std::vector<std::vector<std::string>> read_input_list(const std::string& path, size_t num_inputs) {
-  std::ifstream in(path);
-  if (!in) throw Error(ErrorCode::kFileIo, "cannot open input list " + path);
+  std::istringstream in(read_file_bytes(path, kMaxTextFileBytes, "input list"));
   const std::filesystem::path base = std::filesystem::path(path).parent_path();
   std::vector<std::vector<std::string>> samples;
   std::string line;

@@ -76,11 +76,9 @@ int report_usage_error(bool missing_required, const std::string& message) {
 
 namespace {
 
-/// True when \p path starts with the .om magic bytes "IMOD".
+/// True when \p path starts with the .om magic bytes "IMOD" (E19000 when it is not a regular file).
 bool is_om_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[4] = {};
-  return in.read(magic, 4) && std::string_view(magic, 4) == "IMOD";
+  return regular_file_size(path, "model") >= 4 && read_file_range(path, 0, 4, "model") == "IMOD";
 }
 
 /// An executor for an .om: its graph as compiled, FP16 activations under force_fp16
@@ -123,17 +121,16 @@ DataType file_dtype(const ValueInfo& info) {
 }
 
 /// Resolves \p info's shape for a file of \p bytes bytes.
-Shape resolve_shape(const std::string& path, const ValueInfo& info, size_t bytes) {
+Shape resolve_shape(const std::string& path, const ValueInfo& info, uint64_t bytes) {
   if (!info.has_shape) {
     throw Error(ErrorCode::kInvalidValue, "input '" + info.name + "' has no shape in the model: give it with --input_shape");
   }
   Shape shape = info.dims;
-  const size_t elem = dtype_size(file_dtype(info));
   int unknown = -1;
-  int64_t known = 1;
+  Shape known_dims;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] >= 0) {
-      known *= shape[i];
+      known_dims.push_back(shape[i]);
     } else if (unknown >= 0) {
       throw Error(ErrorCode::kInvalidValue, "input '" + info.name + "' has several dynamic dims: bind them with --input_shape");
     } else {
@@ -141,7 +138,7 @@ Shape resolve_shape(const std::string& path, const ValueInfo& info, size_t bytes
     }
   }
   if (unknown >= 0) {
-    const size_t row = static_cast<size_t>(known) * elem;
+    const uint64_t row = checked_tensor_bytes(known_dims, file_dtype(info), "input '" + info.name + "'");
     if (row == 0 || bytes % row != 0 || bytes == 0) {
       throw Error(ErrorCode::kInvalidData, path + ": " + std::to_string(bytes) + " bytes is not a whole number of " +
                                                std::to_string(row) + "-byte rows of input '" + info.name + "'");
@@ -154,17 +151,16 @@ Shape resolve_shape(const std::string& path, const ValueInfo& info, size_t bytes
 }  // namespace
 
 Tensor read_input_file(const std::string& path, const ValueInfo& info) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kFileIo, "cannot open input file " + path + " (for input '" + info.name + "')");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const Shape shape = resolve_shape(path, info, bytes.size());
-  Tensor raw(file_dtype(info), shape, default_allocator());
-  if (bytes.size() != raw.nbytes()) {
-    throw Error(ErrorCode::kInvalidData, path + ": input '" + info.name + "' needs " + std::to_string(raw.nbytes()) +
-                                             " bytes (" + shape_string(shape) + " " + dtype_name(raw.dtype()) +
-                                             "), the file has " + std::to_string(bytes.size()));
+  const std::string what = "input file (for input '" + info.name + "')";
+  const uint64_t size = regular_file_size(path, what);
+  const Shape shape = resolve_shape(path, info, size);
+  const uint64_t needed = checked_tensor_bytes(shape, file_dtype(info), "input '" + info.name + "'", ErrorCode::kInvalidData);
+  if (size != needed) {
+    throw Error(ErrorCode::kInvalidData, path + ": input '" + info.name + "' needs " + std::to_string(needed) +
+                                             " bytes (" + shape_string(shape) + " " + dtype_name(file_dtype(info)) +
+                                             "), the file has " + std::to_string(size));
   }
-  if (!bytes.empty()) std::memcpy(raw.raw(), bytes.data(), bytes.size());
+  const Tensor raw = tensor_from_bytes(file_dtype(info), shape, read_file_bytes(path, needed, what));
   return raw.dtype() == info.dtype ? raw : cast_tensor(raw, info.dtype);
 }
 

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "compare/layer_matching.h"
 #include "ptqc/error.h"
+#include "ptqc/file_io.h"
 #include "runtime/op_registry.h"
 
 namespace ptqc {
@@ -120,11 +120,10 @@ bool close(double a, double b) { return std::fabs(a - b) <= 1e-5 * std::max(std:
 
 /// The layers of quant_record.json, by name.
 std::map<std::string, LayerQuantParams> read_record(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(ErrorCode::kFileIo, "cannot read the calibration record " + file);
+  const std::string text = read_file_bytes(file, kMaxTextFileBytes, "calibration record");
   std::map<std::string, LayerQuantParams> layers;
   try {
-    const nlohmann::json j = nlohmann::json::parse(in);
+    const nlohmann::json j = nlohmann::json::parse(text);
     for (const auto& l : j.at("layers")) {
       LayerQuantParams p;
       p.known = true;

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "compare/metrics.h"
 #include "ptqc/compare.h"
 #include "ptqc/error.h"
+#include "ptqc/file_io.h"
 
 namespace fs = std::filesystem;
 
@@ -16,11 +16,7 @@ namespace ptqc {
 
 namespace {
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kFileIo, "cannot read " + path.string());
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+std::string read_bytes(const fs::path& path) { return read_file_bytes(path.string(), max_tensor_bytes(), "output file"); }
 
 /// The DataType whose dtype_name() is \p name (E19030 naming \p listing otherwise).
 DataType dtype_named(const std::string& name, const fs::path& listing) {

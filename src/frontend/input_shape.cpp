@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <charconv>
 
 #include "ptqc/error.h"
@@ -49,6 +50,13 @@ InputShapes parse_input_shape(const std::string& spec) {
     Shape dims;
     if (!dims_text.empty()) {
       for (const std::string& d : split(dims_text, ',')) dims.push_back(parse_dim(spec, name, d));
+    }
+    Shape bound = dims;
+    std::replace(bound.begin(), bound.end(), int64_t{-1}, int64_t{1});
+    try {
+      shape_numel(bound);
+    } catch (const Error&) {
+      bad_spec(spec, "input '" + name + "' would have more elements than a 64-bit count holds");
     }
     if (!shapes.emplace(name, dims).second) bad_spec(spec, "input '" + name + "' is given twice");
   }

@@ -1,14 +1,18 @@
+#include <google/protobuf/arena.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 #include <onnx/version_converter/convert.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <climits>
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include "frontend/tensor_proto.h"
 #include "ptqc/error.h"
+#include "ptqc/file_io.h"
 #include "ptqc/onnx_frontend.h"
 
 namespace ptqc {
@@ -20,7 +24,12 @@ bool is_default_domain(const std::string& domain) { return domain.empty() || dom
 int64_t default_opset(const onnx::ModelProto& model, const std::string& path) {
   int64_t opset = -1;
   for (const auto& imp : model.opset_import()) {
-    if (is_default_domain(imp.domain())) opset = imp.version();
+    if (!is_default_domain(imp.domain())) continue;
+    if (opset >= 0) {
+      throw Error(ErrorCode::kInvalidModel, path + ": the model imports the default ONNX domain twice (opsets " +
+                                                std::to_string(opset) + " and " + std::to_string(imp.version()) + ")");
+    }
+    opset = imp.version();
   }
   if (opset < 0) {
     // IR version 3 and later always import the default domain; older files are out of our range anyway.
@@ -30,6 +39,16 @@ int64_t default_opset(const onnx::ModelProto& model, const std::string& path) {
     throw Error(ErrorCode::kUnsupportedOp, path + ": opset " + std::to_string(opset) + " is not supported (ptqc reads opsets 1 to " + std::to_string(kMaxOpset) + ")");
   }
   return opset;
+}
+
+/// A bound input must fit in memory (E10001 before anything is allocated for it).
+void check_bound_input_size(const onnx::ValueInfoProto& input, const Shape& dims) {
+  if (std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 0; })) return;
+  const int32_t elem = input.type().tensor_type().elem_type();
+  const DataType dtype = is_supported_dtype(elem) ? static_cast<DataType>(elem) : DataType::kUInt8;
+  checked_tensor_bytes(dims, dtype, "Value [" + input.name() + "] for parameter [--input_shape] is invalid. Reason: input '" +
+                                        input.name() + "'",
+                       ErrorCode::kInvalidValue);
 }
 
 /// Writes --input_shape dims into the model's graph inputs so ONNX shape inference sees them.
@@ -59,6 +78,7 @@ void bind_input_shapes(onnx::ModelProto& model, const InputShapes& shapes, const
       }
       dim->set_dim_value(dims[i]);
     }
+    check_bound_input_size(input, dims);
   }
   for (const auto& [name, dims] : shapes) {
     if (!known.count(name)) {
@@ -179,7 +199,9 @@ Node node_from_proto(const onnx::NodeProto& proto, size_t index, const std::stri
     if (!a.ref_attr_name().empty()) {
       throw Error(ErrorCode::kUnsupportedOp, node.describe() + ": attribute references (model functions) are not supported");
     }
-    node.attrs[a.name()] = attribute_from_proto(a, node, model_dir);
+    if (!node.attrs.emplace(a.name(), attribute_from_proto(a, node, model_dir)).second) {
+      throw Error(ErrorCode::kInvalidModel, node.describe() + ": attribute '" + a.name() + "' is given twice");
+    }
   }
   return node;
 }
@@ -239,6 +261,13 @@ bool has_half_types(const Graph& graph) {
   return false;
 }
 
+/// Adds constant \p name; a second constant of the same name is an error (E19020), not an overwrite.
+void add_constant(Graph& graph, const std::string& name, Tensor value, const std::string& by) {
+  if (!graph.initializers.emplace(name, std::move(value)).second) {
+    throw Error(ErrorCode::kInvalidModel, "constant '" + name + "' is defined twice (again by " + by + ")");
+  }
+}
+
 Graph graph_from_proto(const onnx::ModelProto& model, int64_t opset, const std::string& model_dir) {
   const onnx::GraphProto& g = model.graph();
   Graph graph;
@@ -246,7 +275,8 @@ Graph graph_from_proto(const onnx::ModelProto& model, int64_t opset, const std::
   graph.opset = opset;
   for (const auto& init : g.initializer()) {
     if (init.name().empty()) throw Error(ErrorCode::kInvalidModel, "an initializer has no name");
-    graph.initializers[init.name()] = tensor_from_proto(init, model_dir, "initializer '" + init.name() + "'");
+    add_constant(graph, init.name(), tensor_from_proto(init, model_dir, "initializer '" + init.name() + "'"),
+                 "initializer");
   }
   if (g.sparse_initializer_size() > 0) throw Error(ErrorCode::kUnsupportedOp, "sparse initializers are not supported");
   for (const auto& in : g.input()) {
@@ -260,7 +290,7 @@ Graph graph_from_proto(const onnx::ModelProto& model, int64_t opset, const std::
     Node node = node_from_proto(g.node(i), static_cast<size_t>(i), model_dir);
     if (node.op_type == "Constant" && is_default_domain(node.domain)) {
       if (node.outputs.size() != 1) throw Error(ErrorCode::kInvalidModel, node.describe() + " must have one output");
-      graph.initializers[node.outputs[0]] = constant_value(node);
+      add_constant(graph, node.outputs[0], constant_value(node), node.describe());
       continue;
     }
     graph.nodes.push_back(std::move(node));
@@ -271,9 +301,13 @@ Graph graph_from_proto(const onnx::ModelProto& model, int64_t opset, const std::
 }  // namespace
 
 Graph load_onnx_model(const std::string& path, const LoadOptions& options) {
-  const std::string bytes = read_file_bytes(path);
-  onnx::ModelProto model;
-  if (bytes.empty() || !model.ParseFromString(bytes)) {
+  return parse_onnx_model(read_file_bytes(path, kMaxModelFileBytes, "model"), path, options);
+}
+
+Graph parse_onnx_model(std::string_view bytes, const std::string& path, const LoadOptions& options) {
+  google::protobuf::Arena arena;  // a model of n nodes is O(n) small messages: freed at once
+  onnx::ModelProto& model = *google::protobuf::Arena::CreateMessage<onnx::ModelProto>(&arena);
+  if (bytes.empty() || bytes.size() > INT_MAX || !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     throw Error(ErrorCode::kInvalidModel, path + " is not a valid ONNX model (protobuf parsing failed: the file is truncated or not ONNX)");
   }
   if (!model.has_graph() || model.graph().node_size() == 0) {
@@ -296,7 +330,7 @@ Graph load_onnx_model(const std::string& path, const LoadOptions& options) {
 }
 
 Tensor load_tensor_proto_file(const std::string& path) {
-  const std::string bytes = read_file_bytes(path);
+  const std::string bytes = read_file_bytes(path, kMaxModelFileBytes, "tensor file");
   onnx::TensorProto proto;
   if (!proto.ParseFromString(bytes)) throw Error(ErrorCode::kInvalidData, path + " is not a serialized ONNX TensorProto");
   const std::string dir = std::filesystem::path(path).parent_path().string();

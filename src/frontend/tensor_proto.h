@@ -10,11 +10,9 @@
 
 namespace ptqc {
 
-/// Converts \p proto. \p model_dir resolves external-data locations; \p what names
-/// the tensor in error messages ("initializer 'conv1.weight'").
+/// Converts \p proto. \p model_dir resolves external-data locations, which must stay inside
+/// it; \p what names the tensor in error messages ("initializer 'conv1.weight'"). The size
+/// its dims give is checked (overflow, memory limit) before anything is read or allocated.
 Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& model_dir, const std::string& what);
-
-/// Reads a whole file (E19000 when it cannot be read).
-std::string read_file_bytes(const std::string& path);
 
 }  // namespace ptqc

@@ -1,8 +1,10 @@
 #include "ptqc/graph.h"
 
-#include <deque>
-#include <set>
+#include <functional>
+#include <queue>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "ptqc/error.h"
 
@@ -80,50 +82,64 @@ std::optional<ValueInfo> Graph::info(const std::string& value) const {
 }
 
 void topological_sort(Graph& graph) {
-  std::unordered_map<std::string, size_t> producer;
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+  const size_t n = graph.nodes.size();
+  // Views into the nodes' own names: valid until the nodes move, at the very end.
+  std::unordered_map<std::string_view, size_t> producer;
+  producer.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
     for (const auto& out : graph.nodes[i].outputs) {
-      if (!out.empty()) producer[out] = i;
+      if (!out.empty()) producer.emplace(out, i);
     }
   }
-  // Kahn's algorithm; the ready set is ordered by original index so the result is stable.
-  std::vector<size_t> pending(graph.nodes.size(), 0);
-  std::vector<std::vector<size_t>> consumers(graph.nodes.size());
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    std::set<size_t> deps;
+  std::vector<std::pair<size_t, size_t>> edges;  // (producer, reader)
+  bool ordered = true;
+  for (size_t i = 0; i < n; ++i) {
     for (const auto& in : graph.nodes[i].inputs) {
-      auto it = producer.find(in);
-      if (!in.empty() && it != producer.end()) deps.insert(it->second);
+      const auto it = in.empty() ? producer.end() : producer.find(in);
+      if (it == producer.end()) continue;
+      edges.emplace_back(it->second, i);
+      ordered = ordered && it->second < i;
     }
-    pending[i] = deps.size();
-    for (size_t d : deps) consumers[d].push_back(i);
   }
-  std::set<size_t> ready;
-  for (size_t i = 0; i < pending.size(); ++i) {
-    if (pending[i] == 0) ready.insert(i);
+  if (ordered) return;  // the common case: ONNX files are stored in order
+  // The readers of each node in compressed rows: one allocation, not one per node.
+  std::vector<size_t> pending(n, 0), row_begin(n + 1, 0), readers(edges.size());
+  for (const auto& [d, r] : edges) {
+    ++row_begin[d + 1];
+    ++pending[r];
   }
-  std::vector<Node> ordered;
-  ordered.reserve(graph.nodes.size());
+  for (size_t i = 0; i < n; ++i) row_begin[i + 1] += row_begin[i];
+  std::vector<size_t> filled(row_begin.begin(), row_begin.end() - 1);
+  for (const auto& [d, r] : edges) readers[filled[d]++] = r;
+  // Kahn's algorithm; the ready set is a min-heap of original indices, so the result is stable.
+  std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
+  for (size_t i = 0; i < n; ++i) {
+    if (pending[i] == 0) ready.push(i);
+  }
+  std::vector<size_t> order;
+  order.reserve(n);
   while (!ready.empty()) {
-    size_t i = *ready.begin();
-    ready.erase(ready.begin());
-    ordered.push_back(std::move(graph.nodes[i]));
-    for (size_t c : consumers[i]) {
-      if (--pending[c] == 0) ready.insert(c);
+    const size_t i = ready.top();
+    ready.pop();
+    order.push_back(i);
+    for (size_t r = row_begin[i]; r < row_begin[i + 1]; ++r) {
+      if (--pending[readers[r]] == 0) ready.push(readers[r]);
     }
   }
-  if (ordered.size() != graph.nodes.size()) {
-    for (size_t i = 0; i < pending.size(); ++i) {
-      if (pending[i] != 0) {
-        throw Error(ErrorCode::kInvalidModel, "the graph has a cycle through " + graph.nodes[i].describe());
-      }
+  if (order.size() != n) {
+    for (size_t i = 0; i < n; ++i) {
+      if (pending[i] != 0) throw Error(ErrorCode::kInvalidModel, "the graph has a cycle through " + graph.nodes[i].describe());
     }
   }
-  graph.nodes = std::move(ordered);
+  std::vector<Node> sorted;
+  sorted.reserve(n);
+  for (size_t i : order) sorted.push_back(std::move(graph.nodes[i]));
+  graph.nodes = std::move(sorted);
 }
 
 void validate(const Graph& graph) {
-  std::set<std::string> defined;
+  std::unordered_set<std::string_view> defined;
+  defined.reserve(graph.nodes.size() + graph.initializers.size() + graph.inputs.size());
   auto define = [&](const std::string& name, const std::string& by) {
     if (name.empty()) return;
     if (!defined.insert(name).second) {
@@ -141,9 +157,14 @@ void validate(const Graph& graph) {
                                                   "', which no earlier node, graph input or initializer produces");
       }
     }
-    for (const auto& out : node.outputs) define(out, node.describe());
+    for (const auto& out : node.outputs) {
+      if (!out.empty() && defined.count(out)) {
+        throw Error(ErrorCode::kInvalidModel, "value '" + out + "' is produced more than once (again by " + node.describe() + ")");
+      }
+      define(out, "");
+    }
   }
-  std::set<std::string> seen_outputs;
+  std::unordered_set<std::string_view> seen_outputs;
   for (const auto& out : graph.outputs) {
     if (!defined.count(out.name)) throw Error(ErrorCode::kInvalidModel, "graph output '" + out.name + "' is never produced");
     if (!seen_outputs.insert(out.name).second) {
@@ -152,8 +173,8 @@ void validate(const Graph& graph) {
   }
 }
 
-std::map<std::string, size_t> last_uses(const Graph& graph) {
-  std::map<std::string, size_t> last;
+std::unordered_map<std::string, size_t> last_uses(const Graph& graph) {
+  std::unordered_map<std::string, size_t> last;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     for (const auto& in : graph.nodes[i].inputs) {
       if (!in.empty()) last[in] = i;

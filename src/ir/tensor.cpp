@@ -1,5 +1,8 @@
 #include "ptqc/tensor.h"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <new>
@@ -59,9 +62,17 @@ bool is_supported_dtype(int32_t onnx_type) {
 }
 
 int64_t shape_numel(const Shape& shape) {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
+  int64_t nonzero = 1;
+  bool has_zero = false;
+  for (int64_t d : shape) {
+    if (d < 0) throw Error(ErrorCode::kInvalidModel, "shape " + shape_string(shape) + " has a negative dim");
+    if (d == 0) {
+      has_zero = true;
+    } else if (__builtin_mul_overflow(nonzero, d, &nonzero)) {
+      throw Error(ErrorCode::kInvalidModel, "shape " + shape_string(shape) + " has more elements than a 64-bit count holds");
+    }
+  }
+  return has_zero ? 0 : nonzero;
 }
 
 std::string shape_string(const Shape& shape) {
@@ -69,6 +80,56 @@ std::string shape_string(const Shape& shape) {
   std::ostringstream out;
   for (size_t i = 0; i < shape.size(); ++i) out << (i ? "x" : "") << shape[i];
   return out.str();
+}
+
+namespace {
+
+uint64_t physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return uint64_t{1} << 40;  // unknown: 1 TiB
+  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size);
+}
+
+std::atomic<uint64_t>& tensor_byte_limit() {
+  static std::atomic<uint64_t> limit{physical_memory_bytes()};
+  return limit;
+}
+
+}  // namespace
+
+uint64_t max_tensor_bytes() { return tensor_byte_limit().load(std::memory_order_relaxed); }
+
+void set_max_tensor_bytes(uint64_t bytes) { tensor_byte_limit().store(bytes, std::memory_order_relaxed); }
+
+std::optional<uint64_t> tensor_bytes_within_limit(const Shape& shape, DataType dtype) noexcept {
+  int64_t nonzero = 1;
+  bool has_zero = false;
+  for (int64_t d : shape) {
+    if (d < 0 || (d > 0 && __builtin_mul_overflow(nonzero, d, &nonzero))) return std::nullopt;
+    has_zero = has_zero || d == 0;
+  }
+  uint64_t bytes = 0;
+  if (__builtin_mul_overflow(static_cast<uint64_t>(nonzero), dtype_size(dtype), &bytes)) return std::nullopt;
+  if (has_zero) return 0;
+  if (bytes > max_tensor_bytes()) return std::nullopt;
+  return bytes;
+}
+
+uint64_t checked_tensor_bytes(const Shape& shape, DataType dtype, const std::string& what, ErrorCode code) {
+  if (const auto bytes = tensor_bytes_within_limit(shape, dtype)) return *bytes;
+  try {
+    shape_numel(shape);  // a negative dim or an overflowing count: its own message
+  } catch (const Error& e) {
+    throw Error(code, what + ": " + e.message());
+  }
+  const auto numel = static_cast<uint64_t>(shape_numel(shape));
+  uint64_t bytes = 0;
+  const bool overflow = __builtin_mul_overflow(numel, dtype_size(dtype), &bytes);
+  throw Error(code, what + ": a " + dtype_name(dtype) + " tensor of shape " + shape_string(shape) + " needs " +
+                        (overflow ? std::string("more than 2^64") : std::to_string(bytes)) +
+                        " bytes, more than the limit of " + std::to_string(max_tensor_bytes()) +
+                        " bytes (the machine's memory, or --max_memory)");
 }
 
 namespace {
@@ -92,11 +153,17 @@ BufferAllocator& default_allocator() {
   return allocator;
 }
 
-Tensor::Tensor(DataType dtype, Shape shape, BufferAllocator& allocator) : dtype_(dtype), shape_(std::move(shape)) {
-  for (int64_t d : shape_) {
-    if (d < 0) throw Error(ErrorCode::kInternal, "tensor with negative dimension " + shape_string(shape_));
-  }
+Tensor::Tensor(DataType dtype, Shape shape, BufferAllocator& allocator) : Tensor(abstract(dtype, std::move(shape))) {
   storage_ = allocator.allocate(nbytes());
+}
+
+Tensor Tensor::abstract(DataType dtype, Shape shape) {
+  Tensor t;
+  checked_tensor_bytes(shape, dtype, "cannot allocate");
+  t.dtype_ = dtype;
+  t.numel_ = shape_numel(shape);
+  t.shape_ = std::move(shape);
+  return t;
 }
 
 Tensor::Tensor(DataType dtype, Shape shape) : Tensor(dtype, std::move(shape), default_allocator()) {
@@ -112,6 +179,7 @@ Tensor Tensor::reshaped(Shape shape) const {
   return t;
 }
 
+
 Tensor Tensor::contiguous_view(int64_t first, Shape shape) const {
   const int64_t count = shape_numel(shape);
   if (first < 0 || first + count > numel()) {
@@ -120,15 +188,33 @@ Tensor Tensor::contiguous_view(int64_t first, Shape shape) const {
   }
   Tensor t = *this;
   t.shape_ = std::move(shape);
+  t.numel_ = count;
   // The aliasing constructor shares ownership of the whole buffer but points into it.
-  t.storage_ = std::shared_ptr<std::byte>(storage_, storage_.get() + static_cast<size_t>(first) * dtype_size(dtype_));
+  if (storage_) t.storage_ = std::shared_ptr<std::byte>(storage_, storage_.get() + static_cast<size_t>(first) * dtype_size(dtype_));
   return t;
 }
 
 Tensor Tensor::clone() const {
-  if (empty()) return {};
+  if (empty() || !has_values()) return *this;
   Tensor t(dtype_, shape_, default_allocator());
   if (nbytes() > 0) std::memcpy(t.raw(), raw(), nbytes());
+  return t;
+}
+
+Tensor tensor_from_bytes(DataType dtype, Shape shape, std::string_view bytes, BufferAllocator& allocator) {
+  Tensor t(dtype, std::move(shape), allocator);
+  if (bytes.size() != t.nbytes()) {
+    throw Error(ErrorCode::kInternal, std::to_string(bytes.size()) + " bytes given for a " + dtype_name(dtype) +
+                                          " tensor of shape " + shape_string(t.shape()));
+  }
+  if (bytes.empty()) return t;
+  if (dtype == DataType::kBool) {
+    // Any byte other than 0 is true; storing it unchanged would make a bool with an invalid value.
+    auto* out = reinterpret_cast<uint8_t*>(t.raw());
+    for (size_t i = 0; i < bytes.size(); ++i) out[i] = bytes[i] != 0 ? 1 : 0;
+  } else {
+    std::memcpy(t.raw(), bytes.data(), bytes.size());
+  }
   return t;
 }
 
@@ -276,16 +362,22 @@ void cast_into(const Tensor& src, Out* out) {
 
 Tensor cast_tensor(const Tensor& src, DataType dtype, BufferAllocator& allocator) {
   Tensor out(dtype, src.shape(), allocator);
+  cast_tensor_into(src, out);
+  return out;
+}
+
+void cast_tensor_into(const Tensor& src, Tensor& out) {
+  const DataType dtype = out.dtype();
   size_t n = static_cast<size_t>(src.numel());
   if (dtype == src.dtype()) {
     if (n) std::memcpy(out.raw(), src.raw(), src.nbytes());
-    return out;
+    return;
   }
   if (dtype == DataType::kFloat16 || dtype == DataType::kBFloat16) {
     std::vector<float> f = src.to_float_vector();
     auto* o = reinterpret_cast<uint16_t*>(out.raw());
     for (size_t i = 0; i < n; ++i) o[i] = dtype == DataType::kFloat16 ? float_to_half(f[i]) : float_to_bfloat16(f[i]);
-    return out;
+    return;
   }
   switch (dtype) {
     case DataType::kFloat32: cast_into(src, out.data<float>()); break;
@@ -301,7 +393,6 @@ Tensor cast_tensor(const Tensor& src, DataType dtype, BufferAllocator& allocator
     case DataType::kBool: cast_into(src, out.data<bool>()); break;
     default: throw Error(ErrorCode::kUnsupportedOp, "cast to " + dtype_name(dtype) + " is not supported");
   }
-  return out;
 }
 
 }  // namespace ptqc

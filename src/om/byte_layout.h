@@ -1,10 +1,9 @@
 #pragma once
 /// \file
 /// Byte-level helpers of the .om layout: little-endian integers at fixed offsets
-/// (independent of the host's byte order) and tensor byte sizes that cannot overflow.
+/// (independent of the host's byte order).
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,17 +25,5 @@ inline uint32_t get_u32(std::string_view bytes, size_t at) {
 
 /// \p value rounded up to a multiple of \p alignment (a power of two).
 inline uint64_t align_up(uint64_t value, uint64_t alignment) { return (value + alignment - 1) & ~(alignment - 1); }
-
-/// numel(\p dims) * dtype_size(\p dtype), or nullopt when a dim is negative or the
-/// product does not fit in 63 bits (no real tensor is that large).
-inline std::optional<uint64_t> tensor_bytes(DataType dtype, const Shape& dims) {
-  uint64_t bytes = dtype_size(dtype);
-  for (int64_t d : dims) {
-    if (d < 0) return std::nullopt;
-    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes)) return std::nullopt;
-  }
-  if (bytes > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-  return bytes;
-}
 
 }  // namespace ptqc::om_layout

@@ -51,8 +51,7 @@ std::vector<ValueInfo> decode_values(const google::protobuf::RepeatedPtrField<pr
 
 }  // namespace
 
-proto::ModelDef encode_model_def(const Graph& graph, const OmMetadata& meta, WeightsWriter& weights) {
-  proto::ModelDef def;
+void encode_model_def(const Graph& graph, const OmMetadata& meta, WeightsWriter& weights, proto::ModelDef& def) {
   def.set_om_ir_version(kOmIrVersion);
   def.set_name(meta.model_name);
   def.set_soc_version(meta.soc_version);
@@ -78,10 +77,9 @@ proto::ModelDef encode_model_def(const Graph& graph, const OmMetadata& meta, Wei
   };
   for (const Node& node : graph.nodes) {
     for (const auto& in : node.inputs) write_constant(in);
-    *g.add_op() = encode_op(node, weights);
+    encode_op(node, weights, *g.add_op());
   }
   for (const auto& [name, tensor] : graph.initializers) write_constant(name);
-  return def;
 }
 
 DecodedModel decode_model_def(const proto::ModelDef& def, std::string_view weights, const std::string& origin) {

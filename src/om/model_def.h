@@ -16,7 +16,7 @@ namespace ptqc {
 /// \p graph and \p meta as a ModelDef. Constants go to \p weights in order of first use
 /// (node order, then input order, then tensor attributes by name), constants no node
 /// reads last, by name; float32 constants may be stored as FP16 (OmMetadata).
-proto::ModelDef encode_model_def(const Graph& graph, const OmMetadata& meta, WeightsWriter& weights);
+void encode_model_def(const Graph& graph, const OmMetadata& meta, WeightsWriter& weights, proto::ModelDef& def);
 
 /// What MODEL_DEF and WEIGHTS_DATA hold.
 struct DecodedModel {

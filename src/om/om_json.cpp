@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "om/checksum.h"
+#include "ptqc/checksum.h"
 #include "om/partition_table.h"
 #include "ptqc/om.h"
 

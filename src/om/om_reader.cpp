@@ -1,17 +1,19 @@
 /// \file
 /// deserialize_om / read_om: every check runs before the bytes it guards are used.
 
+#include <google/protobuf/arena.h>
+
 #include <algorithm>
 #include <climits>
 #include <cstdio>
 
-#include "frontend/tensor_proto.h"
-#include "om/checksum.h"
+#include "ptqc/checksum.h"
 #include "om/corrupt_file.h"
 #include "om/model_def.h"
 #include "om/om_header.h"
 #include "om/partition_table.h"
 #include "om/task_info.h"
+#include "ptqc/file_io.h"
 #include "ptqc/om.h"
 
 namespace ptqc {
@@ -99,7 +101,8 @@ OmModel deserialize_om(std::string_view bytes, const std::string& origin, const 
   const PartitionLayout layout = decode_partition_table(body, origin);
   model.partitions = layout.entries;
 
-  proto::ModelDef model_def;
+  google::protobuf::Arena arena;  // the messages of n ops, freed at once
+  auto& model_def = *google::protobuf::Arena::CreateMessage<proto::ModelDef>(&arena);
   parse_partition(model_def, layout.bytes(OmPartitionType::kModelDef), "MODEL_DEF", origin);
   DecodedModel decoded = decode_model_def(model_def, layout.bytes(OmPartitionType::kWeightsData), origin);
   check_header_matches_model(model.header, decoded, origin);
@@ -108,7 +111,7 @@ OmModel deserialize_om(std::string_view bytes, const std::string& origin, const 
                                               "] for parameter [--soc_version] is invalid. Reason: " + origin +
                                               " was compiled for " + decoded.meta.soc_version);
   }
-  proto::TaskInfoDef task_info;
+  auto& task_info = *google::protobuf::Arena::CreateMessage<proto::TaskInfoDef>(&arena);
   parse_partition(task_info, layout.bytes(OmPartitionType::kTaskInfo), "TASK_INFO", origin);
   model.plan = decode_task_info(task_info, decoded.graph, origin);
   model.meta = std::move(decoded.meta);
@@ -118,7 +121,9 @@ OmModel deserialize_om(std::string_view bytes, const std::string& origin, const 
 }
 
 OmModel read_om(const std::string& path, const std::string& expected_soc) {
-  return deserialize_om(read_file_bytes(path), path, expected_soc);
+  // The header's 32-bit length bounds the body, so a larger file cannot be an .om.
+  constexpr uint64_t kMaxOmFileBytes = kOmHeaderSize + uint64_t{UINT32_MAX};
+  return deserialize_om(read_file_bytes(path, kMaxOmFileBytes, "offline model"), path, expected_soc);
 }
 
 }  // namespace ptqc

@@ -1,13 +1,14 @@
 /// \file
 /// serialize_om / write_om: header + partition table + MODEL_DEF + WEIGHTS_DATA + TASK_INFO.
 
+#include <google/protobuf/arena.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
 #include <cstdint>
 
-#include "om/checksum.h"
+#include "ptqc/checksum.h"
 #include "om/model_def.h"
 #include "om/om_header.h"
 #include "om/partition_table.h"
@@ -41,8 +42,14 @@ std::string serialize_message(const google::protobuf::MessageLite& message, cons
 std::string serialize_om(const Graph& graph, const OmMetadata& meta) {
   validate(graph);
   WeightsWriter weights(meta.float_weights_fp16);
-  const std::string model_def = serialize_message(encode_model_def(graph, meta, weights), "MODEL_DEF");
-  const std::string task_info = serialize_message(encode_task_info(plan_execution(graph)), "TASK_INFO");
+  // One arena for the messages: a graph of n ops makes O(n) small messages, freed at once.
+  google::protobuf::Arena arena;
+  auto* model_def_message = google::protobuf::Arena::CreateMessage<proto::ModelDef>(&arena);
+  encode_model_def(graph, meta, weights, *model_def_message);
+  const std::string model_def = serialize_message(*model_def_message, "MODEL_DEF");
+  auto* task_info_message = google::protobuf::Arena::CreateMessage<proto::TaskInfoDef>(&arena);
+  encode_task_info(plan_execution(graph), *task_info_message);
+  const std::string task_info = serialize_message(*task_info_message, "TASK_INFO");
 
   const std::vector<std::string_view> parts = {model_def, weights.bytes(), task_info};
   const OmPartitionType types[] = {OmPartitionType::kModelDef, OmPartitionType::kWeightsData,

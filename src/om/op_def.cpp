@@ -6,8 +6,8 @@ namespace ptqc {
 
 namespace {
 
-proto::AttrDef encode_attr(const Node& node, const std::string& key, const Attribute& attr, WeightsWriter& weights) {
-  proto::AttrDef def;
+void encode_attr(const Node& node, const std::string& key, const Attribute& attr, WeightsWriter& weights,
+                 proto::AttrDef& def) {
   def.set_name(key);
   switch (attr.kind) {
     case Attribute::Kind::kInt: def.set_i(attr.i); break;
@@ -24,7 +24,6 @@ proto::AttrDef encode_attr(const Node& node, const std::string& key, const Attri
       *def.mutable_tensor() = weights.append(attr.t, false, node.describe() + " attribute '" + key + "'");
       break;
   }
-  return def;
 }
 
 Attribute decode_attr(const proto::AttrDef& def, const Node& node, std::string_view weights, const std::string& origin,
@@ -59,15 +58,13 @@ Attribute decode_attr(const proto::AttrDef& def, const Node& node, std::string_v
 
 }  // namespace
 
-proto::OpDef encode_op(const Node& node, WeightsWriter& weights) {
-  proto::OpDef def;
+void encode_op(const Node& node, WeightsWriter& weights, proto::OpDef& def) {
   def.set_name(node.name);
   def.set_type(node.op_type);
   def.set_domain(node.domain);
   for (const auto& in : node.inputs) def.add_input(in);
   for (const auto& out : node.outputs) def.add_output(out);
-  for (const auto& [key, attr] : node.attrs) *def.add_attr() = encode_attr(node, key, attr, weights);
-  return def;
+  for (const auto& [key, attr] : node.attrs) encode_attr(node, key, attr, weights, *def.add_attr());
 }
 
 Node decode_op(const proto::OpDef& def, std::string_view weights, const std::string& origin,

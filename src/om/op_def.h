@@ -15,7 +15,7 @@
 namespace ptqc {
 
 /// \p node as an OpDef, attributes in name order; tensor attributes appended to \p weights.
-proto::OpDef encode_op(const Node& node, WeightsWriter& weights);
+void encode_op(const Node& node, WeightsWriter& weights, proto::OpDef& def);
 
 /// The node \p def describes. Every attribute must hold a value and occur once, tensor
 /// attributes must pass read_weight; their summaries are appended to \p weight_list.

@@ -1,6 +1,8 @@
 #include "om/task_info.h"
 
 #include <algorithm>
+#include <map>
+#include <queue>
 
 #include "om/corrupt_file.h"
 #include "om/memory_plan.h"
@@ -63,31 +65,45 @@ void check_placements(const ExecutionPlan& plan, const Graph& graph, const std::
   }
 }
 
-/// Two planned values that are live at the same time must not share a byte.
+[[noreturn]] void throw_live_overlap(const Placement& a, const Placement& b, const std::string& origin) {
+  throw_corrupt_om(origin, "TASK_INFO places '" + a.name + "' and '" + b.name +
+                               "' in overlapping arena bytes while both are live");
+}
+
+/// Two planned values that are live at the same time must not share a byte. A sweep over
+/// the ops in production order keeps the live values by offset; as those never overlap each
+/// other, a new value need only be checked against its neighbours there: O(n log n).
 void check_no_live_overlap(const ExecutionPlan& plan, const std::string& origin) {
   std::vector<const Placement*> planned;
   for (const Placement& p : plan.values) {
     if (p.offset >= 0 && p.size > 0) planned.push_back(&p);
   }
-  std::sort(planned.begin(), planned.end(), [](const auto* a, const auto* b) { return a->offset < b->offset; });
-  for (size_t i = 0; i < planned.size(); ++i) {
-    const Placement& a = *planned[i];
-    const uint64_t a_end = static_cast<uint64_t>(a.offset) + a.size;
-    // Sorted by offset: only the values starting before a's end can share bytes with it.
-    for (size_t j = i + 1; j < planned.size() && static_cast<uint64_t>(planned[j]->offset) < a_end; ++j) {
-      const Placement& b = *planned[j];
-      if (a.first_op <= b.last_op && b.first_op <= a.last_op) {
-        throw_corrupt_om(origin, "TASK_INFO places '" + a.name + "' and '" + b.name +
-                                     "' in overlapping arena bytes while both are live");
-      }
+  std::stable_sort(planned.begin(), planned.end(), [](const auto* a, const auto* b) { return a->first_op < b->first_op; });
+  std::map<uint64_t, const Placement*> live;  // offset -> value
+  auto ends_first = [](const Placement* a, const Placement* b) { return a->last_op > b->last_op; };
+  std::priority_queue<const Placement*, std::vector<const Placement*>, decltype(ends_first)> by_end(ends_first);
+  for (const Placement* p : planned) {
+    while (!by_end.empty() && by_end.top()->last_op < p->first_op) {
+      live.erase(static_cast<uint64_t>(by_end.top()->offset));
+      by_end.pop();
     }
+    const auto offset = static_cast<uint64_t>(p->offset);
+    const auto [at, inserted] = live.emplace(offset, p);
+    if (!inserted) throw_live_overlap(*at->second, *p, origin);
+    if (at != live.begin()) {
+      const Placement& before = *std::prev(at)->second;
+      if (static_cast<uint64_t>(before.offset) + before.size > offset) throw_live_overlap(before, *p, origin);
+    }
+    if (const auto after = std::next(at); after != live.end() && offset + p->size > after->first) {
+      throw_live_overlap(*p, *after->second, origin);
+    }
+    by_end.push(p);
   }
 }
 
 }  // namespace
 
-proto::TaskInfoDef encode_task_info(const ExecutionPlan& plan) {
-  proto::TaskInfoDef def;
+void encode_task_info(const ExecutionPlan& plan, proto::TaskInfoDef& def) {
   for (const auto& task : plan.tasks) {
     proto::KernelTask& t = *def.add_task();
     t.set_op_name(task.op_name);
@@ -103,7 +119,6 @@ proto::TaskInfoDef encode_task_info(const ExecutionPlan& plan) {
   }
   def.set_arena_size(plan.arena_size);
   def.set_alignment(static_cast<uint32_t>(kOmAlignment));
-  return def;
 }
 
 ExecutionPlan decode_task_info(const proto::TaskInfoDef& def, const Graph& graph, const std::string& origin) {

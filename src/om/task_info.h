@@ -10,7 +10,7 @@
 
 namespace ptqc {
 
-proto::TaskInfoDef encode_task_info(const ExecutionPlan& plan);
+void encode_task_info(const ExecutionPlan& plan, proto::TaskInfoDef& def);
 
 /// The plan \p def holds, checked against \p graph before the runtime may rely on it:
 /// one task per op with the op's name and kernel, one placement per op output with the

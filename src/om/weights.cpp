@@ -72,11 +72,15 @@ Tensor read_weight(const proto::WeightRef& ref, std::string_view weights, const 
                                  std::to_string(ref.stored_dtype()));
   }
   const Shape dims(ref.dims().begin(), ref.dims().end());
-  const std::optional<uint64_t> expected = om_layout::tensor_bytes(stored, dims);
-  if (!expected) throw_corrupt_om(origin, what + " has the invalid shape " + shape_string(dims));
-  if (*expected != ref.size()) {
+  const std::optional<uint64_t> bytes_needed = tensor_bytes_within_limit(dims, stored);
+  if (!bytes_needed) {
+    throw_corrupt_om(origin, what + " has the invalid shape " + shape_string(dims) +
+                                 " (a negative dim, or more elements or bytes than ptqc allows)");
+  }
+  const uint64_t expected = *bytes_needed;
+  if (expected != ref.size()) {
     throw_corrupt_om(origin, what + " is " + std::to_string(ref.size()) + " bytes, but " + dtype_name(stored) + " " +
-                                 shape_string(dims) + " needs " + std::to_string(*expected));
+                                 shape_string(dims) + " needs " + std::to_string(expected));
   }
   if (ref.offset() % kOmAlignment != 0) {
     throw_corrupt_om(origin, what + " starts at offset " + std::to_string(ref.offset()) +
@@ -86,17 +90,14 @@ Tensor read_weight(const proto::WeightRef& ref, std::string_view weights, const 
     throw_corrupt_om(origin, what + " at [" + std::to_string(ref.offset()) + ", +" + std::to_string(ref.size()) +
                                  ") lies outside WEIGHTS_DATA (" + std::to_string(weights.size()) + " bytes)");
   }
-  const char* bytes = weights.data() + ref.offset();
+  const std::string_view bytes = weights.substr(ref.offset(), ref.size());
+  if (!fp16_stored) return tensor_from_bytes(dtype, dims, bytes);
   Tensor tensor(dtype, dims);
-  if (fp16_stored) {
-    float* out = tensor.data<float>();
-    for (int64_t i = 0; i < tensor.numel(); ++i) {
-      uint16_t h;
-      std::memcpy(&h, bytes + 2 * i, sizeof h);
-      out[i] = half_to_float(h);
-    }
-  } else if (ref.size() > 0) {
-    std::memcpy(tensor.raw(), bytes, ref.size());
+  float* out = tensor.data<float>();
+  for (int64_t i = 0; i < tensor.numel(); ++i) {
+    uint16_t h;
+    std::memcpy(&h, bytes.data() + 2 * i, sizeof h);
+    out[i] = half_to_float(h);
   }
   return tensor;
 }

@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "ptqc/file_io.h"
@@ -13,7 +12,7 @@ namespace ptqc {
 
 namespace {
 
-constexpr int kRecordVersion = 1;
+constexpr int kRecordVersion = 2;  // 2: the key holds the calibration data fingerprint
 
 /// Shortest text that reads back as the same float32 (9 significant digits).
 std::string float_text(float v) {
@@ -60,6 +59,7 @@ std::string format_json_record(const RecordKey& key, const std::vector<LayerQuan
                       {"model_sha256", key.model_sha256},
                       {"config_fingerprint", key.config_fingerprint},
                       {"input_shapes", key.input_shapes},
+                      {"calibration_data_sha256", key.calibration_data},
                       {"calibration_batches", key.batches},
                       {"layers", nlohmann::json::array()}};
   for (const auto& r : layers) j["layers"].push_back(layer_json(r));
@@ -74,19 +74,21 @@ void write_records(const std::string& dir, const RecordKey& key, const std::vect
 
 std::optional<std::vector<LayerQuantRecord>> load_matching_record(const std::string& dir, const RecordKey& key) {
   const auto path = std::filesystem::path(dir) / "quant_record.json";
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
+  std::error_code missing;
+  if (!std::filesystem::exists(path, missing)) return std::nullopt;
   try {
-    const auto j = nlohmann::json::parse(in);
+    const auto j = nlohmann::json::parse(read_file_bytes(path.string(), kMaxTextFileBytes, "calibration record"));
     if (j.at("ptqc_record_version").get<int>() != kRecordVersion || j.at("model_sha256") != key.model_sha256 ||
-        j.at("config_fingerprint") != key.config_fingerprint || j.at("input_shapes") != key.input_shapes) {
-      spdlog::info("{} was made for another model, config or input shape: calibrating again", path.string());
+        j.at("config_fingerprint") != key.config_fingerprint || j.at("input_shapes") != key.input_shapes ||
+        j.at("calibration_data_sha256") != key.calibration_data) {
+      spdlog::info("{} was made for another model, config, input shape or calibration data: calibrating again",
+                   path.string());
       return std::nullopt;
     }
     std::vector<LayerQuantRecord> layers;
     for (const auto& l : j.at("layers")) layers.push_back(layer_from_json(l));
     return layers;
-  } catch (const nlohmann::json::exception& e) {
+  } catch (const std::exception& e) {  // not JSON, not ptqc's schema, or not a readable regular file
     spdlog::warn("ignoring unreadable calibration record {}: {}", path.string(), e.what());
     return std::nullopt;
   }

@@ -18,6 +18,7 @@ struct RecordKey {
   std::string model_sha256;
   std::string config_fingerprint;
   std::string input_shapes;  ///< the bound input shapes, "name:1x3x224x224;..."
+  std::string calibration_data;  ///< CalibrationDataset::data_fingerprint: the samples' paths, sizes and bytes
   int64_t batches = 0;       ///< calibration batches (informational)
 };
 
@@ -31,7 +32,7 @@ std::string format_json_record(const RecordKey& key, const std::vector<LayerQuan
 void write_records(const std::string& dir, const RecordKey& key, const std::vector<LayerQuantRecord>& layers);
 
 /// The layer records saved in \p dir when its quant_record.json matches \p key (model hash,
-/// config fingerprint, input shapes); nullopt when absent, stale or unreadable (logged).
+/// config fingerprint, input shapes, calibration data); nullopt when absent, stale or unreadable (logged).
 std::optional<std::vector<LayerQuantRecord>> load_matching_record(const std::string& dir, const RecordKey& key);
 
 }  // namespace ptqc

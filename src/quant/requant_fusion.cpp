@@ -10,29 +10,21 @@ namespace {
 
 bool is_ptqc(const Node& n, const char* op) { return n.domain == kPtqcDomain && n.op_type == op; }
 
-/// The only node reading \p value (and \p value is no graph output), or -1.
-int sole_reader(const Graph& graph, const std::string& value) {
-  if (is_graph_output(graph, value) || count_reads(graph, value) != 1) return -1;
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    for (const auto& in : graph.nodes[i].inputs) {
-      if (in == value) return static_cast<int>(i);
-    }
-  }
-  return -1;
-}
-
-/// Joins the chain starting at AscendDequant \p d, if it is one; true when joined.
-bool fuse_at(Graph& graph, size_t d) {
+/// Joins the chain starting at AscendDequant \p d, if it is one: the AscendQuant that ends it
+/// becomes an AscendRequant, and the Dequant (and a Relu between them) are marked \p removed.
+/// True when joined. The index stays valid for later chains: only the reader of the INT8 op's
+/// output changes, and no chain starts there.
+bool fuse_at(Graph& graph, const GraphIndex& index, size_t d, std::vector<bool>& removed) {
   const Node& deq = graph.nodes[d];
-  if (!is_ptqc(deq, "AscendDequant") || deq.attr_int("offset", 0) != 0) return false;
-  int next = sole_reader(graph, deq.outputs[0]);
+  if (!is_ptqc(deq, "AscendDequant") || deq.attr_int("offset", 0) != 0 || deq.outputs.empty()) return false;
+  int next = index.sole_reader(deq.outputs[0]);
   if (next < 0) return false;
   bool relu = false;
   size_t relu_index = 0;
   if (graph.nodes[static_cast<size_t>(next)].op_type == "Relu" && graph.nodes[static_cast<size_t>(next)].domain.empty()) {
     relu = true;
     relu_index = static_cast<size_t>(next);
-    next = sole_reader(graph, graph.nodes[relu_index].outputs[0]);
+    next = index.sole_reader(graph.nodes[relu_index].outputs[0]);
     if (next < 0) return false;
   }
   Node& quant = graph.nodes[static_cast<size_t>(next)];
@@ -53,24 +45,22 @@ bool fuse_at(Graph& graph, size_t d) {
   // Replace the Quant by the Requant and drop the Dequant (and Relu): the order stays topological
   // because the Requant reads only the Dequant's input, produced before the Dequant.
   quant = std::move(requant);
-  std::vector<size_t> doomed = {d};
-  if (relu) doomed.push_back(relu_index);
-  std::sort(doomed.rbegin(), doomed.rend());
-  for (size_t i : doomed) graph.nodes.erase(graph.nodes.begin() + static_cast<std::ptrdiff_t>(i));
+  removed[d] = true;
+  if (relu) removed[relu_index] = true;
   return true;
 }
 
 }  // namespace
 
 size_t fuse_requant(Graph& graph) {
+  const bool has_dequant = std::any_of(graph.nodes.begin(), graph.nodes.end(),
+                                       [](const Node& n) { return is_ptqc(n, "AscendDequant"); });
+  if (!has_dequant) return 0;
+  const GraphIndex index(graph);
+  std::vector<bool> removed(graph.nodes.size(), false);
   size_t fused = 0;
-  for (size_t i = 0; i < graph.nodes.size();) {
-    if (fuse_at(graph, i)) {
-      ++fused;  // the node now at i is new: look at it again
-    } else {
-      ++i;
-    }
-  }
+  for (size_t i = 0; i < graph.nodes.size(); ++i) fused += fuse_at(graph, index, i, removed) ? 1 : 0;
+  erase_nodes(graph, removed);
   return fused;
 }
 

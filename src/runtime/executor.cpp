@@ -21,16 +21,6 @@ struct Step {
   std::vector<int> release_after;
 };
 
-KernelFn kernel_for(const Node& node, int64_t opset) {
-  KernelFn kernel = OpRegistry::instance().find(node.op_type, node.domain);
-  if (!kernel) {
-    const std::string domain = node.domain.empty() ? "" : " of domain '" + node.domain + "'";
-    throw Error(ErrorCode::kUnsupportedOp, node.describe() + ": op type " + node.op_type + domain + " (opset " +
-                                               std::to_string(opset) + ") is not supported");
-  }
-  return kernel;
-}
-
 void check_input(const ValueInfo& info, const Tensor& t) {
   if (t.dtype() != info.dtype) {
     throw Error(ErrorCode::kInvalidData, "input '" + info.name + "' must be " + dtype_name(info.dtype) + ", got " +
@@ -92,7 +82,7 @@ struct Executor::Impl {
       const Node& node = graph.nodes[i];
       Step step;
       step.node = &node;
-      step.kernel = kernel_for(node, graph.opset);
+      step.kernel = OpRegistry::instance().require(node, graph.opset);
       for (const auto& in : node.inputs) step.inputs.push_back(in.empty() ? -1 : slot_of.at(in));
       for (const auto& out : node.outputs) step.outputs.push_back(out.empty() ? -1 : slot_of.at(out));
       // Values whose last reader is this node (or outputs nobody reads) are released after it.
@@ -195,7 +185,7 @@ std::vector<std::string> supported_ops() { return OpRegistry::instance().op_type
 
 std::vector<Tensor> evaluate_node(const Node& node, int64_t opset, const std::vector<const Tensor*>& inputs,
                                   int threads) {
-  KernelFn kernel = kernel_for(node, opset);
+  KernelFn kernel = OpRegistry::instance().require(node, opset);
   std::vector<Tensor> outputs(node.outputs.size());
   OpContext ctx(node, opset, inputs, outputs, default_allocator(), threads);
   kernel(ctx);

@@ -2,6 +2,13 @@
 
 namespace ptqc {
 
+OpContext::OpContext(const Node& node, int64_t opset, std::vector<const Tensor*> inputs, std::vector<Tensor>& outputs,
+                     BufferAllocator& allocator, int threads, OutputMode mode)
+    : node_(node), opset_(opset), inputs_(std::move(inputs)), outputs_(outputs), allocator_(allocator),
+      threads_(threads), mode_(mode) {
+  for (size_t k = 0; k < outputs_.size(); ++k) undeclared_ += k < node_.outputs.size() && !node_.outputs[k].empty();
+}
+
 const Tensor& OpContext::input(size_t i) const {
   if (!has_input(i)) fail("required input " + std::to_string(i) + " is missing");
   return *inputs_[i];
@@ -12,13 +19,27 @@ Tensor& OpContext::make_output(size_t i, DataType dtype, Shape shape) {
   for (int64_t d : shape) {
     if (d < 0) fail("computed a negative output dimension (" + shape_string(shape) + ")");
   }
-  outputs_[i] = Tensor(dtype, std::move(shape), allocator_);
+  if (!tensor_bytes_within_limit(shape, dtype)) {
+    const std::string value = i < node_.outputs.size() ? " '" + node_.outputs[i] + "'" : "";
+    checked_tensor_bytes(shape, dtype, node_.describe() + ": output " + std::to_string(i) + value);
+  }
+  const bool was_empty = outputs_[i].empty();
+  outputs_[i] = mode_ == OutputMode::kAbstract ? Tensor::abstract(dtype, std::move(shape))
+                                               : Tensor(dtype, std::move(shape), allocator_);
+  declared(i, was_empty);
   return outputs_[i];
 }
 
 void OpContext::set_output(size_t i, Tensor tensor) {
   if (i >= outputs_.size()) fail("has no output " + std::to_string(i));
+  const bool was_empty = outputs_[i].empty();
   outputs_[i] = std::move(tensor);
+  declared(i, was_empty);
+}
+
+void OpContext::declared(size_t i, bool was_empty) {
+  if (!was_empty || i >= node_.outputs.size() || node_.outputs[i].empty() || undeclared_ == 0) return;
+  if (--undeclared_ == 0 && mode_ == OutputMode::kAbstract) throw AbstractTensorAccess();
 }
 
 void OpContext::fail(const std::string& message) const {

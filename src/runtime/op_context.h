@@ -2,7 +2,9 @@
 /// \file
 /// What a kernel sees: its node (attributes), the opset, input tensors, and a
 /// way to create its outputs. Kernels compute their output shapes themselves
-/// from the actual inputs, so shape-dependent subgraphs need no special case.
+/// from the actual inputs, so shape-dependent subgraphs need no special case,
+/// and shape inference (runtime/shape_inference.cpp) runs the same kernels on
+/// abstract tensors: a kernel's code up to its last make_output is its shape function.
 
 #include <string>
 #include <vector>
@@ -13,12 +15,18 @@
 
 namespace ptqc {
 
+/// How make_output creates outputs.
+enum class OutputMode {
+  kAllocate,  ///< Tensors with elements, from the allocator: running the model.
+  /// Abstract tensors (Tensor::abstract), and once every output the node names has been
+  /// declared the kernel is stopped with AbstractTensorAccess: shape inference.
+  kAbstract,
+};
+
 class OpContext {
  public:
   OpContext(const Node& node, int64_t opset, std::vector<const Tensor*> inputs, std::vector<Tensor>& outputs,
-            BufferAllocator& allocator, int threads)
-      : node_(node), opset_(opset), inputs_(std::move(inputs)), outputs_(outputs), allocator_(allocator),
-        threads_(threads) {}
+            BufferAllocator& allocator, int threads, OutputMode mode = OutputMode::kAllocate);
 
   const Node& node() const { return node_; }
   int64_t opset() const { return opset_; }
@@ -34,10 +42,14 @@ class OpContext {
   const Tensor* optional_input(size_t i) const { return has_input(i) ? inputs_[i] : nullptr; }
 
   size_t num_outputs() const { return outputs_.size(); }
-  /// A new output tensor (contents unspecified: the kernel writes every element).
+  /// A new output tensor (contents unspecified: the kernel writes every element). The shape
+  /// is checked first: E19020 naming the node, the output and its dims for a negative dim, an
+  /// element count that overflows, or more bytes than max_tensor_bytes().
   Tensor& make_output(size_t i, DataType dtype, Shape shape);
   /// Sets output \p i to an existing tensor (a view or an input passed through).
   void set_output(size_t i, Tensor tensor);
+  /// Output \p i as made by make_output or set_output. \pre i < num_outputs().
+  Tensor& output(size_t i) { return outputs_[i]; }
 
   /// Throws E19020 "<op> '<name>': <message>" (malformed node or inputs).
   [[noreturn]] void fail(const std::string& message) const;
@@ -45,12 +57,17 @@ class OpContext {
   [[noreturn]] void unsupported(const std::string& what) const;
 
  private:
+  /// Counts a newly set output \p i; in abstract mode, stops the kernel when all are set.
+  void declared(size_t i, bool was_empty);
+
   const Node& node_;
   int64_t opset_;
   std::vector<const Tensor*> inputs_;
   std::vector<Tensor>& outputs_;
   BufferAllocator& allocator_;
   int threads_;
+  OutputMode mode_;
+  size_t undeclared_ = 0;  ///< outputs the node names that the kernel has not set yet
 };
 
 /// A kernel: reads ctx's inputs and attributes, writes every output.

@@ -1,5 +1,7 @@
 #include "runtime/op_registry.h"
 
+#include "ptqc/error.h"
+
 namespace ptqc {
 
 const OpRegistry& OpRegistry::instance() {
@@ -38,6 +40,13 @@ void OpRegistry::add(const std::string& op_type, KernelFn kernel, const std::str
 KernelFn OpRegistry::find(const std::string& op_type, const std::string& domain) const {
   auto it = kernels_.find(registry_key(op_type, domain));
   return it == kernels_.end() ? nullptr : it->second;
+}
+
+KernelFn OpRegistry::require(const Node& node, int64_t opset) const {
+  if (KernelFn kernel = find(node.op_type, node.domain)) return kernel;
+  const std::string domain = node.domain.empty() ? "" : " of domain '" + node.domain + "'";
+  throw Error(ErrorCode::kUnsupportedOp, node.describe() + ": op type " + node.op_type + domain + " (opset " +
+                                             std::to_string(opset) + ") is not supported");
 }
 
 std::vector<std::string> OpRegistry::op_types() const {

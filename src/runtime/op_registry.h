@@ -21,6 +21,8 @@ class OpRegistry {
   void add(const std::string& op_type, KernelFn kernel, const std::string& domain = "");
   /// The kernel for \p op_type of \p domain ("" or "ai.onnx" = default, "ptqc"), or nullptr.
   KernelFn find(const std::string& op_type, const std::string& domain = "") const;
+  /// The kernel for \p node; E19010 naming the node, its op type, domain and \p opset when there is none.
+  KernelFn require(const Node& node, int64_t opset) const;
   std::vector<std::string> op_types() const;
 
  private:

@@ -24,6 +24,7 @@
 #include "ptqc/executor.h"
 #include "ptqc/onnx_frontend.h"
 #include "ptqc/passes.h"
+#include "ptqc/shape_inference.h"
 
 namespace fs = std::filesystem;
 using namespace ptqc;
@@ -34,6 +35,7 @@ const char* const kSuites[] = {"node", "pytorch-converted", "pytorch-operator", 
 
 struct Tally {
   std::map<std::string, int> passed, known, failed, skipped;
+  int outputs_predicted = 0, outputs_deferred = 0;  ///< by compile-time shape inference
 };
 Tally g_tally;
 
@@ -105,6 +107,33 @@ Tensor as_declared(const Tensor& t, const ValueInfo& info) {
   return bits.dtype() == info.dtype ? bits : cast_tensor(bits, info.dtype);
 }
 
+/// Compile-time shape inference (ptqc::infer_graph_shapes) with the inputs' shapes bound must
+/// accept the graph and predict the type and shape of every output it infers exactly as the
+/// run produced them. "" when it does, otherwise what differs.
+std::string check_inferred_shapes(const Graph& graph, const std::vector<Tensor>& inputs,
+                                  const std::vector<Tensor>& outputs) {
+  Graph bound = graph;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    bound.inputs[i].dims = inputs[i].shape();
+    bound.inputs[i].has_shape = true;
+  }
+  const ShapeCheck check = infer_graph_shapes(bound);
+  if (check.failure) return std::string("shape inference rejects a graph that runs: ") + check.failure->what();
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    const ValueInfo& inferred = check.outputs[k];
+    if (!inferred.has_shape) {  // deferred to run time
+      ++g_tally.outputs_deferred;
+      continue;
+    }
+    ++g_tally.outputs_predicted;
+    if (inferred.dtype != outputs[k].dtype() || inferred.dims != outputs[k].shape()) {
+      return "shape inference predicts " + dtype_name(inferred.dtype) + " " + shape_string(inferred.dims) + " for " +
+             inferred.name + ", the run gives " + dtype_name(outputs[k].dtype()) + " " + shape_string(outputs[k].shape());
+    }
+  }
+  return "";
+}
+
 /// Runs every test_data_set of \p dir; returns "" on success or the first mismatch.
 std::string run_case(const fs::path& dir, Executor& executor) {
   std::vector<fs::path> sets;
@@ -121,6 +150,8 @@ std::string run_case(const fs::path& dir, Executor& executor) {
       inputs.push_back(as_declared(t, graph.inputs[i]));
     }
     const auto outputs = executor.run(inputs);
+    const std::string shapes = check_inferred_shapes(graph, inputs, outputs);
+    if (!shapes.empty()) return set.filename().string() + ": " + shapes;
     for (size_t k = 0; k < outputs.size(); ++k) {
       const fs::path want_path = set / ("output_" + std::to_string(k) + ".pb");
       if (!fs::exists(want_path)) continue;
@@ -218,5 +249,7 @@ int main(int argc, char** argv) {
     std::printf("conformance %-18s %4d passed, %3d known failures, %3d unexpected failures (%.1f%% of %d in the op set), %4d skipped (op outside the set)\n",
                 suite, p, k, f, 100.0 * p / std::max(1, p + k + f), p + k + f, s);
   }
+  std::printf("shape inference: %d outputs predicted exactly at compile time, %d left to run time\n",
+              g_tally.outputs_predicted, g_tally.outputs_deferred);
   return rc;
 }

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "support/kernel_test_util.h"
-#include "om/checksum.h"
+#include "ptqc/checksum.h"
 #include "om/om_header.h"
 #include "om/partition_table.h"
 #include "proto/ptqc_om.pb.h"

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "om_test_graphs.h"
+#include "ptqc/checksum.h"
 #include "support/test_models.h"
 
 using namespace ptqc;

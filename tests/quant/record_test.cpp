@@ -21,9 +21,9 @@ TEST(Record, AmctTextForm) {
             "    scale_w: 0.5\n    scale_w: 0.25\n    offset_w: 0\n    offset_w: 0\n  }\n}\n");
 }
 
-TEST(Record, ReusedOnlyWhenModelConfigAndShapesMatch) {
+TEST(Record, ReusedOnlyWhenModelConfigShapesAndDataMatch) {
   const std::string dir = testing_support::temp_dir("record");
-  const RecordKey key{"abc", "{cfg}", "x:1x3x8x8;", 4};
+  const RecordKey key{"abc", "{cfg}", "x:1x3x8x8;", "data1", 4};
   write_records(dir, key, {conv_record()});
   const auto loaded = load_matching_record(dir, key);
   ASSERT_TRUE(loaded.has_value());
@@ -31,8 +31,10 @@ TEST(Record, ReusedOnlyWhenModelConfigAndShapesMatch) {
   EXPECT_EQ((*loaded)[0].layer, "conv1");
   EXPECT_EQ((*loaded)[0].range.max, 3.0f);
   EXPECT_EQ((*loaded)[0].scale_w, (std::vector<float>{0.5f, 0.25f}));
-  for (RecordKey other : {RecordKey{"abd", "{cfg}", "x:1x3x8x8;", 4}, RecordKey{"abc", "{cfg2}", "x:1x3x8x8;", 4},
-                          RecordKey{"abc", "{cfg}", "x:2x3x8x8;", 4}}) {
+  for (RecordKey other : {RecordKey{"abd", "{cfg}", "x:1x3x8x8;", "data1", 4},
+                          RecordKey{"abc", "{cfg2}", "x:1x3x8x8;", "data1", 4},
+                          RecordKey{"abc", "{cfg}", "x:2x3x8x8;", "data1", 4},
+                          RecordKey{"abc", "{cfg}", "x:1x3x8x8;", "data2", 4}}) {
     EXPECT_FALSE(load_matching_record(dir, other).has_value());
   }
   EXPECT_FALSE(load_matching_record(dir + "/nowhere", key).has_value());

@@ -50,6 +50,7 @@ struct WeightLayout {
 };
 
 std::optional<WeightLayout> weight_layout(const Node& producer, const Tensor& w) {
+  if (w.numel() == 0) return std::nullopt;  // nothing to scale, and the per-channel divisions below need dims > 0
   if (producer.op_type == "Conv" && w.rank() >= 3) {
     const int64_t per_channel = w.numel() / w.dim(0);
     return WeightLayout{w.dim(0), [per_channel](int64_t i) { return i / per_channel; }};
@@ -92,13 +93,15 @@ std::optional<std::vector<float>> channel_bias(const Graph& graph, const Node& p
   return values;
 }
 
-bool fold_one(Graph& graph, size_t bn_index) {
-  const Node& bn = graph.nodes[bn_index];
-  if (bn.op_type != "BatchNormalization") return false;
-  const int p = producer_index(graph, bn.inputs[0]);
+/// Folds BatchNormalization \p bn into the Conv/ConvTranspose/Gemm producing its input,
+/// when that producer has constant weights and nobody else reads its output. The producer
+/// then writes the BatchNormalization's output, and \p bn can be removed.
+bool fold_into_producer(Graph& graph, const GraphIndex& index, const Node& bn) {
+  if (bn.op_type != "BatchNormalization" || bn.inputs.empty() || bn.outputs.empty()) return false;
+  const int p = index.producer(bn.inputs[0]);
   if (p < 0) return false;
   Node& producer = graph.nodes[static_cast<size_t>(p)];
-  if (count_reads(graph, bn.inputs[0]) != 1 || is_graph_output(graph, bn.inputs[0]) || producer.inputs.size() < 2) return false;
+  if (index.reads(bn.inputs[0]) != 1 || index.is_graph_output(bn.inputs[0]) || producer.inputs.size() < 2) return false;
   const Tensor* w = graph.constant(producer.inputs[1]);
   if (!w || w->dtype() != DataType::kFloat32) return false;
   const auto affine = batch_norm_affine(graph, bn);
@@ -123,21 +126,23 @@ bool fold_one(Graph& graph, size_t bn_index) {
   for (auto& o : producer.outputs) {
     if (o == bn.inputs[0]) o = bn.outputs[0];
   }
-  graph.nodes.erase(graph.nodes.begin() + static_cast<std::ptrdiff_t>(bn_index));
   return true;
 }
 
 }  // namespace
 
 size_t fold_batch_norms(Graph& graph) {
+  // Each fold touches only its BatchNormalization and that node's producer, whose output
+  // nobody else reads, so the index stays valid for the other candidates.
+  if (!has_op(graph, "BatchNormalization")) return 0;
+  const GraphIndex index(graph);
+  std::vector<bool> removed(graph.nodes.size(), false);
   size_t folded = 0;
-  for (size_t i = 0; i < graph.nodes.size();) {
-    if (fold_one(graph, i)) {
-      ++folded;
-    } else {
-      ++i;
-    }
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    removed[i] = fold_into_producer(graph, index, graph.nodes[i]);
+    folded += removed[i] ? 1 : 0;
   }
+  erase_nodes(graph, removed);
   return folded;
 }
 

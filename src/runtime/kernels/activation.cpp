@@ -51,7 +51,7 @@ void prelu_kernel(OpContext& ctx) {
   }
   dispatch_numeric(ctx, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    ctx.set_output(0, broadcast_elements<T, T>(ctx, x, slope, [](T v, T a) { return v < T{0} ? static_cast<T>(a * v) : v; }));
+    broadcast_output<T, T>(ctx, x, slope, [](T v, T a) { return v < T{0} ? static_cast<T>(a * v) : v; });
   });
 }
 
@@ -144,6 +144,7 @@ void clip_kernel(OpContext& ctx) {
   const Node& node = ctx.node();
   dispatch_numeric(ctx, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
+    Tensor& y = ctx.make_output(0, x.dtype(), x.shape());
     T lo = std::numeric_limits<T>::lowest();
     T hi = std::numeric_limits<T>::max();
     if (ctx.opset() < 11) {
@@ -153,7 +154,7 @@ void clip_kernel(OpContext& ctx) {
       lo = clip_bound(ctx, 1, lo);
       hi = clip_bound(ctx, 2, hi);
     }
-    ctx.set_output(0, map_elements<T, T>(ctx, x, [lo, hi](T v) { return std::min(std::max(v, lo), hi); }));
+    map_into<T, T>(ctx, x, y, [lo, hi](T v) { return std::min(std::max(v, lo), hi); });
   });
 }
 

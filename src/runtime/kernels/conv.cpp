@@ -46,7 +46,8 @@ struct ConvOperands {
   int64_t out_per_group() const { return out_channels / groups; }
 };
 
-/// Reads group, checks W (and B) against X and fills everything but the window and y.
+/// Reads group, checks W (and B) against X and fills the channel counts; the element
+/// pointers are set by make_conv_output, once the output is declared.
 /// W is M × C/G × kernel for Conv and C × M/G × kernel when \p transposed (ConvTranspose).
 template <class T>
 ConvOperands<T> conv_operands(const OpContext& ctx, bool transposed) {
@@ -63,10 +64,16 @@ ConvOperands<T> conv_operands(const OpContext& ctx, bool transposed) {
   if (b && (b->rank() != 1 || b->dim(0) != op.out_channels)) {
     ctx.fail("bias must have shape " + std::to_string(op.out_channels) + ", got " + shape_string(b->shape()));
   }
-  op.x = x.data<T>();
-  op.w = w.data<T>();
-  op.bias = b ? b->data<T>() : nullptr;
   return op;
+}
+
+/// Declares the output (op.window gives its shape), then points op at the elements.
+template <class T>
+void make_conv_output(OpContext& ctx, ConvOperands<T>& op) {
+  op.y = ctx.make_output(0, ctx.input(0).dtype(), op.window.output_shape(op.batch, op.out_channels)).template data<T>();
+  op.x = ctx.input(0).data<T>();
+  op.w = ctx.input(1).data<T>();
+  op.bias = ctx.has_input(2) ? ctx.input(2).data<T>() : nullptr;
 }
 
 /// y[o] = bias + Σ_k w[k] · x[o·stride - pad_begin + k·dilation] over one 1-D/2-D output plane
@@ -191,7 +198,7 @@ void conv_typed(OpContext& ctx) {
   const Shape& x_shape = ctx.input(0).shape();
   const SpatialDims kernel = kernel_from_weights(ctx, ctx.input(1).shape(), spatial_rank(ctx, x_shape));
   op.window = forward_window(ctx, x_shape, kernel, false);
-  op.y = ctx.make_output(0, ctx.input(0).dtype(), op.window.output_shape(op.batch, op.out_channels)).template data<T>();
+  make_conv_output(ctx, op);
   if (op.in_per_group() == 1 && is_planar(op.window)) {
     depthwise_conv(ctx, op);
   } else {
@@ -259,7 +266,7 @@ void conv_transpose_typed(OpContext& ctx) {
   const SpatialDims kernel = kernel_from_weights(ctx, ctx.input(1).shape(), spatial_rank(ctx, x_shape));
   op.window = transpose_window(ctx, x_shape, kernel);
   const WindowGeometry& g = op.window;
-  op.y = ctx.make_output(0, ctx.input(0).dtype(), g.output_shape(op.batch, op.out_channels)).template data<T>();
+  make_conv_output(ctx, op);
 
   const int64_t rows = op.out_per_group() * g.kernel_size();  // cols rows: (m, kd, kh, kw) of one group
   Tensor cols(dtype_of<T>(), {rows * g.input_size()}, ctx.allocator());

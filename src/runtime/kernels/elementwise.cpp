@@ -108,7 +108,7 @@ void binary_kernel(OpContext& ctx, Op op, bool with_bool = false) {
       [&](auto tag) {
         using T = decltype(tag);
         using R = decltype(op(T{}, T{}));
-        ctx.set_output(0, broadcast_elements<T, R>(ctx, a, b, op));
+        broadcast_output<T, R>(ctx, a, b, op);
       },
       with_bool);
 }
@@ -121,29 +121,39 @@ void division_kernel(OpContext& ctx, Op op) {
   require_same_dtype(ctx, a, b);
   dispatch_numeric(ctx, a.dtype(), [&](auto tag) {
     using T = decltype(tag);
+    Tensor& y = ctx.make_output(0, a.dtype(), broadcast_shapes(ctx, a.shape(), b.shape()));
     check_nonzero_divisor<T>(ctx, b);
-    ctx.set_output(0, broadcast_elements<T, T>(ctx, a, b, op));
+    broadcast_into<T, T>(ctx, a, b, y, op);
   });
 }
 
-/// Output 0 = op(...op(op(x0, x1), x2)..., xn) over the broadcast of all inputs
-/// (one input: itself). All inputs share T.
+/// Output 0 = op(...op(op(x0, x1), x2)..., xn) over the broadcast of all inputs, which share
+/// T; with one input, a copy of it. Declared (with the broadcast of all shapes) before any
+/// element is read; the last op writes straight into it.
 template <class T, class Op>
-Tensor fold_inputs(OpContext& ctx, Op op) {
-  Tensor acc = ctx.input(0);
-  for (size_t k = 1; k < ctx.num_inputs(); ++k) {
-    const Tensor& x = ctx.input(k);
-    require_same_dtype(ctx, acc, x);
-    acc = broadcast_elements<T, T>(ctx, acc, x, op);
+Tensor& fold_inputs_to_output(OpContext& ctx, Op op) {
+  const size_t n = ctx.num_inputs();
+  Shape shape = ctx.input(0).shape();
+  for (size_t k = 1; k < n; ++k) {
+    require_same_dtype(ctx, ctx.input(0), ctx.input(k));
+    shape = broadcast_shapes(ctx, shape, ctx.input(k).shape());
   }
-  return acc;
+  Tensor& y = ctx.make_output(0, ctx.input(0).dtype(), shape);
+  if (n == 1) {
+    map_into<T, T>(ctx, ctx.input(0), y, [](T v) { return v; });
+    return y;
+  }
+  Tensor acc = ctx.input(0);
+  for (size_t k = 1; k + 1 < n; ++k) acc = broadcast_elements<T, T>(ctx, acc, ctx.input(k), op);
+  broadcast_into<T, T>(ctx, acc, ctx.input(n - 1), y, op);
+  return y;
 }
 
 /// Variadic Min, Max and Sum over numeric inputs.
 template <class Op>
 void variadic_kernel(OpContext& ctx, Op op) {
   if (ctx.num_inputs() == 0) ctx.fail("needs at least one input");
-  dispatch_numeric(ctx, ctx.input(0).dtype(), [&](auto tag) { ctx.set_output(0, fold_inputs<decltype(tag)>(ctx, op)); });
+  dispatch_numeric(ctx, ctx.input(0).dtype(), [&](auto tag) { fold_inputs_to_output<decltype(tag)>(ctx, op); });
 }
 
 /// Mean: y = (x0 + ... + x(n-1)) / n over the broadcast of the n inputs.
@@ -151,9 +161,9 @@ void mean_kernel(OpContext& ctx) {
   if (ctx.num_inputs() == 0) ctx.fail("needs at least one input");
   dispatch_float(ctx, ctx.input(0).dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const Tensor sum = fold_inputs<T>(ctx, [](T a, T b) { return a + b; });
+    Tensor& y = fold_inputs_to_output<T>(ctx, [](T a, T b) { return a + b; });
     const T n = static_cast<T>(ctx.num_inputs());
-    ctx.set_output(0, map_elements<T, T>(ctx, sum, [n](T s) { return s / n; }));
+    map_into<T, T>(ctx, y, y, [n](T s) { return s / n; });
   });
 }
 
@@ -179,13 +189,14 @@ void pow_kernel(OpContext& ctx) {
   if (is_float(base.dtype())) {
     dispatch_float(ctx, base.dtype(), [&](auto tag) {
       using T = decltype(tag);
+      Tensor& y = ctx.make_output(0, base.dtype(), broadcast_shapes(ctx, base.shape(), exponent.shape()));
       const Tensor p = exponent.dtype() == base.dtype() ? exponent : cast_tensor(exponent, base.dtype(), ctx.allocator());
       // x^2 (variance in decomposed LayerNorms) is one multiplication, as exactly rounded as pow.
       if (p.numel() == 1 && p.data<T>()[0] == T{2} && p.rank() <= base.rank()) {
-        ctx.set_output(0, map_elements<T, T>(ctx, base, [](T x) { return x * x; }));
+        map_into<T, T>(ctx, base, y, [](T x) { return x * x; });
         return;
       }
-      ctx.set_output(0, broadcast_elements<T, T>(ctx, base, p, [](T x, T e) { return std::pow(x, e); }));
+      broadcast_into<T, T>(ctx, base, p, y, [](T x, T e) { return std::pow(x, e); });
     });
     return;
   }
@@ -207,10 +218,10 @@ void bit_shift_kernel(OpContext& ctx) {
   dispatch_numeric(ctx, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_unsigned_v<T> && !std::is_same_v<T, bool>) {
-      ctx.set_output(0, broadcast_elements<T, T>(ctx, x, s, [left](T v, T shift) {
+      broadcast_output<T, T>(ctx, x, s, [left](T v, T shift) {
         if (shift >= T{std::numeric_limits<T>::digits}) return T{0};
         return static_cast<T>(left ? v << shift : v >> shift);
-      }));
+      });
     } else {
       ctx.unsupported("BitShift on " + dtype_name(x.dtype()));
     }
@@ -224,7 +235,7 @@ void logical_kernel(OpContext& ctx, Op op) {
   const Tensor& b = ctx.input(1);
   require_bool(ctx, a);
   require_bool(ctx, b);
-  ctx.set_output(0, broadcast_elements<bool, bool>(ctx, a, b, op));
+  broadcast_output<bool, bool>(ctx, a, b, op);
 }
 
 /// Where: y = cond ? x : y over the broadcast of all three. Only bytes move, so any
@@ -236,12 +247,12 @@ void where_kernel(OpContext& ctx) {
   require_bool(ctx, cond);
   require_same_dtype(ctx, x, y);
   const Shape out_shape = broadcast_shapes(ctx, broadcast_shapes(ctx, cond.shape(), x.shape()), y.shape());
+  Tensor& out = ctx.make_output(0, x.dtype(), out_shape);
   const std::vector<int64_t> cond_strides = broadcast_strides(cond.shape(), out_shape);
-  std::vector<char> take_x(static_cast<size_t>(shape_numel(out_shape)));
+  std::vector<char> take_x(static_cast<size_t>(out.numel()));
   const bool* c = cond.data<bool>();
   for_each_broadcast(out_shape, cond_strides, cond_strides, [&](int64_t o, int64_t ic, int64_t) { take_x[o] = c[ic]; });
 
-  Tensor& out = ctx.make_output(0, x.dtype(), out_shape);
   auto select = [&](auto tag) {
     using Bits = decltype(tag);
     const auto* px = reinterpret_cast<const Bits*>(x.raw());
@@ -278,7 +289,7 @@ void float_predicate_kernel(OpContext& ctx, Pred pred) {
   const Tensor& x = ctx.input(0);
   dispatch_float(ctx, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    ctx.set_output(0, map_elements<T, bool>(ctx, x, pred));
+    map_output<T, bool>(ctx, x, pred);
   });
 }
 
@@ -292,13 +303,14 @@ void is_inf_kernel(OpContext& ctx) {
 void not_kernel(OpContext& ctx) {
   const Tensor& x = ctx.input(0);
   require_bool(ctx, x);
-  ctx.set_output(0, map_elements<bool, bool>(ctx, x, [](bool v) { return !v; }));
+  map_output<bool, bool>(ctx, x, [](bool v) { return !v; });
 }
 
 /// Output 0 = input 0 converted to \p to (the input itself when it already has that type).
 void cast_input_to(OpContext& ctx, DataType to) {
   const Tensor& x = ctx.input(0);
-  ctx.set_output(0, x.dtype() == to ? x : cast_tensor(x, to, ctx.allocator()));
+  if (x.dtype() == to) return ctx.set_output(0, x);
+  cast_tensor_into(x, ctx.make_output(0, to, x.shape()));
 }
 
 /// Cast: converts to the ONNX element type of attribute 'to'.

@@ -18,16 +18,21 @@ inline constexpr int64_t kParallelMinElements = int64_t{1} << 16;
 /// The thread count for a loop over \p n elements.
 inline int threads_for(const OpContext& ctx, int64_t n) { return n >= kParallelMinElements ? ctx.threads() : 1; }
 
-/// A new tensor of element type R and \p x's shape with y[i] = fn(x[i]).
+/// Output 0, of element type R and \p x's shape, with y[i] = fn(x[i]). Like every helper here,
+/// it declares the output before it reads an input's elements (shape inference stops there).
 template <class T, class R, class Fn>
-Tensor map_elements(OpContext& ctx, const Tensor& x, Fn fn) {
-  Tensor y(dtype_of<R>(), x.shape(), ctx.allocator());
+void map_output(OpContext& ctx, const Tensor& x, Fn fn) {
+  map_into<T, R>(ctx, x, ctx.make_output(0, dtype_of<R>(), x.shape()), fn);
+}
+
+/// y[i] = fn(x[i]) into an existing \p y of x's shape (y may be x itself).
+template <class T, class R, class Fn>
+void map_into(OpContext& ctx, const Tensor& x, Tensor& y, Fn fn) {
   const T* in = x.data<T>();
   R* out = y.data<R>();
   parallel_for(threads_for(ctx, x.numel()), x.numel(), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) out[i] = fn(in[i]);
   });
-  return y;
 }
 
 /// The dispatch callback that sets output 0 to fn(x) elementwise in x's element type.
@@ -35,7 +40,7 @@ template <class Fn>
 auto map_to_output(OpContext& ctx, const Tensor& x, const Fn& fn) {
   return [&ctx, &x, &fn](auto tag) {
     using T = decltype(tag);
-    ctx.set_output(0, map_elements<T, T>(ctx, x, fn));
+    map_output<T, T>(ctx, x, fn);
   };
 }
 
@@ -110,12 +115,11 @@ inline BroadcastWalk coalesce_broadcast(const Shape& out, const std::vector<int6
   return walk;
 }
 
-/// A new tensor of element type R holding op(a, b) over the ONNX multidirectional
-/// (NumPy) broadcast of \p a and \p b, both of element type T.
+/// Writes op(a, b) over the ONNX multidirectional (NumPy) broadcast of \p a and \p b, both of
+/// element type T, into \p y. \pre y has element type R and the broadcast shape.
 template <class T, class R, class Op>
-Tensor broadcast_elements(OpContext& ctx, const Tensor& a, const Tensor& b, Op op) {
-  const Shape out_shape = broadcast_shapes(ctx, a.shape(), b.shape());
-  Tensor y(dtype_of<R>(), out_shape, ctx.allocator());
+void broadcast_into(OpContext& ctx, const Tensor& a, const Tensor& b, Tensor& y, Op op) {
+  const Shape& out_shape = y.shape();
   const T* pa = a.data<T>();
   const T* pb = b.data<T>();
   R* out = y.data<R>();
@@ -151,6 +155,20 @@ Tensor broadcast_elements(OpContext& ctx, const Tensor& a, const Tensor& b, Op o
                          [&](int64_t o, int64_t ia, int64_t ib) { ro[o] = op(ra[ia], rb[ib]); });
     });
   }
+}
+
+/// Output 0 = op(a, b) over the broadcast of \p a and \p b (see broadcast_into).
+template <class T, class R, class Op>
+void broadcast_output(OpContext& ctx, const Tensor& a, const Tensor& b, Op op) {
+  Tensor& y = ctx.make_output(0, dtype_of<R>(), broadcast_shapes(ctx, a.shape(), b.shape()));
+  broadcast_into<T, R>(ctx, a, b, y, op);
+}
+
+/// A new tensor holding op(a, b) over the broadcast (for intermediate results).
+template <class T, class R, class Op>
+Tensor broadcast_elements(OpContext& ctx, const Tensor& a, const Tensor& b, Op op) {
+  Tensor y(dtype_of<R>(), broadcast_shapes(ctx, a.shape(), b.shape()), ctx.allocator());
+  broadcast_into<T, R>(ctx, a, b, y, op);
   return y;
 }
 

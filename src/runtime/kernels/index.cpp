@@ -96,13 +96,13 @@ void gather_kernel(OpContext& ctx) {
   const Tensor& indices_t = ctx.input(1);
   const int64_t axis = checked_axis(ctx, ctx.node().attr_int("axis", 0), data.rank());
   const int64_t dim = data.dim(axis);
-  std::vector<int64_t> indices = input_as_int64(ctx, 1);
-  for (int64_t& i : indices) i = checked_index(ctx, i, dim, "Gather");
   const Shape& s = data.shape();
   Shape out_shape(s.begin(), s.begin() + axis);
   out_shape.insert(out_shape.end(), indices_t.shape().begin(), indices_t.shape().end());
   out_shape.insert(out_shape.end(), s.begin() + axis + 1, s.end());
   Tensor& out = ctx.make_output(0, data.dtype(), out_shape);
+  std::vector<int64_t> indices = input_as_int64(ctx, 1);
+  for (int64_t& i : indices) i = checked_index(ctx, i, dim, "Gather");
   const int64_t outer = dims_product(s, 0, axis);
   const auto n = static_cast<int64_t>(indices.size());
   const size_t slice = static_cast<size_t>(dims_product(s, axis + 1, data.rank())) * dtype_size(data.dtype());
@@ -149,8 +149,8 @@ void gather_elements_kernel(OpContext& ctx) {
   const Tensor& indices = ctx.input(1);
   const int64_t axis = checked_axis(ctx, ctx.node().attr_int("axis", 0), data.rank());
   check_element_indices(ctx, data, indices, axis);
-  const std::vector<int64_t> offsets = element_offsets(ctx, indices.shape(), input_as_int64(ctx, 1), data, axis);
   Tensor& out = ctx.make_output(0, data.dtype(), indices.shape());
+  const std::vector<int64_t> offsets = element_offsets(ctx, indices.shape(), input_as_int64(ctx, 1), data, axis);
   dispatch_element_width(dtype_size(data.dtype()), [&](auto u) {
     using U = decltype(u);
     const U* in = reinterpret_cast<const U*>(data.raw());
@@ -362,12 +362,12 @@ void non_zero_kernel(OpContext& ctx) {
 void trilu_kernel(OpContext& ctx) {
   const Tensor& data = ctx.input(0);
   if (data.rank() < 2) ctx.fail("input must have rank >= 2, got " + shape_string(data.shape()));
+  Tensor& out = ctx.make_output(0, data.dtype(), data.shape());
   const std::vector<int64_t> k_v = optional_input_as_int64(ctx, 1);
   if (k_v.size() > 1) ctx.fail("k must be a scalar");
   const bool upper = ctx.node().attr_int("upper", 1) != 0;
   const int64_t rows = data.dim(data.rank() - 2), cols = data.dim(data.rank() - 1);
   const int64_t k = std::clamp<int64_t>(k_v.empty() ? 0 : k_v[0], -rows - 1, cols + 1);
-  Tensor& out = ctx.make_output(0, data.dtype(), data.shape());
   if (data.nbytes()) std::memcpy(out.raw(), data.raw(), data.nbytes());
   if (out.numel() == 0) return;
   const size_t width = dtype_size(data.dtype());

@@ -5,6 +5,7 @@
 /// deterministic parallel loop.
 
 #include <cstdint>
+#include <exception>
 #include <type_traits>
 #include <vector>
 
@@ -59,6 +60,9 @@ void for_each_broadcast(const Shape& out_shape, const std::vector<int64_t>& stri
 /// Runs fn(begin, end) over [0, n) split into contiguous chunks on up to \p threads
 /// threads. The split depends only on n and threads, and each index is handled by
 /// exactly one call, so kernels that write disjoint outputs stay deterministic.
+/// An exception thrown by fn on a worker cannot leave an OpenMP region (the process
+/// would terminate): each chunk's first exception is kept, and after the loop the one of
+/// the lowest chunk is rethrown, so the error reported does not depend on timing.
 template <class Fn>
 void parallel_for(int threads, int64_t n, Fn&& fn) {
   if (threads <= 1 || n <= 1) {
@@ -66,11 +70,19 @@ void parallel_for(int threads, int64_t n, Fn&& fn) {
     return;
   }
   const int64_t chunks = std::min<int64_t>(threads, n);
+  std::vector<std::exception_ptr> failures(static_cast<size_t>(chunks));
 #pragma omp parallel for num_threads(static_cast<int>(chunks)) schedule(static, 1)
   for (int64_t c = 0; c < chunks; ++c) {
     const int64_t begin = n * c / chunks;
     const int64_t end = n * (c + 1) / chunks;
-    if (begin < end) fn(begin, end);
+    try {
+      if (begin < end) fn(begin, end);
+    } catch (...) {
+      failures[static_cast<size_t>(c)] = std::current_exception();
+    }
+  }
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
   }
 }
 

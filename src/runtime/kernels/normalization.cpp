@@ -197,19 +197,21 @@ void layer_normalization_kernel(OpContext& ctx) {
   const Shape normalized(x.shape().begin() + axis, x.shape().end());
   const Tensor& scale_tensor = ctx.input(1);
   const std::vector<int64_t> scale_at = broadcast_offsets(ctx, scale_tensor, normalized, "Scale");
-  const std::vector<float> scale = scale_tensor.to_float_vector();
-  std::vector<int64_t> bias_at;
-  std::vector<float> bias;
-  if (const Tensor* b = ctx.optional_input(2)) {
-    bias_at = broadcast_offsets(ctx, *b, normalized, "B");
-    bias = b->to_float_vector();
-  }
+  const Tensor* b = ctx.optional_input(2);
+  const std::vector<int64_t> bias_at = b ? broadcast_offsets(ctx, *b, normalized, "B") : std::vector<int64_t>{};
   const auto stash = static_cast<DataType>(ctx.node().attr_int("stash_type", 1));
   if (stash != DataType::kFloat32 && stash != DataType::kFloat64) ctx.unsupported("stash_type " + dtype_name(stash));
 
   const AxisLanes rows = rows_from(x.shape(), axis);
   std::vector<Moments> stats(static_cast<size_t>(rows.outer));
+  Shape stats_shape = x.shape();
+  for (auto d = static_cast<size_t>(axis); d < stats_shape.size(); ++d) stats_shape[d] = 1;
+  // Every output is declared before any is computed (shape inference stops at the last one).
   Tensor& y = ctx.make_output(0, x.dtype(), x.shape());
+  std::vector<Tensor*> stat_outputs;  // Mean, InvStdDev
+  for (size_t k = 1; k < ctx.num_outputs() && k < 3; ++k) stat_outputs.push_back(&ctx.make_output(k, stash, stats_shape));
+  const std::vector<float> scale = scale_tensor.to_float_vector();
+  const std::vector<float> bias = b ? b->to_float_vector() : std::vector<float>{};
   dispatch_float(ctx, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     normalize_blocks(
@@ -220,15 +222,11 @@ void layer_normalization_kernel(OpContext& ctx) {
         },
         stats.data());
   });
-
-  Shape stats_shape = x.shape();
-  for (auto d = static_cast<size_t>(axis); d < stats_shape.size(); ++d) stats_shape[d] = 1;
-  for (size_t k = 1; k < ctx.num_outputs() && k < 3; ++k) {
-    Tensor& out = ctx.make_output(k, stash, stats_shape);
+  for (size_t k = 0; k < stat_outputs.size(); ++k) {
     dispatch_float(ctx, stash, [&](auto tag) {
       using U = decltype(tag);
-      U* values = out.data<U>();
-      for (size_t r = 0; r < stats.size(); ++r) values[r] = static_cast<U>(k == 1 ? stats[r].mean : stats[r].inv_std_dev);
+      U* values = stat_outputs[k]->data<U>();
+      for (size_t r = 0; r < stats.size(); ++r) values[r] = static_cast<U>(k == 0 ? stats[r].mean : stats[r].inv_std_dev);
     });
   }
 }

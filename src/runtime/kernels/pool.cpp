@@ -132,8 +132,10 @@ void max_pool_over(OpContext& ctx, const WindowGeometry& g) {
   }
   const Tensor& x = ctx.input(0);
   const Shape shape = g.output_shape(x.dim(0), x.dim(1));
-  T* y = ctx.make_output(0, x.dtype(), shape).template data<T>();
-  int64_t* indices = ctx.num_outputs() > 1 ? ctx.make_output(1, DataType::kInt64, shape).data<int64_t>() : nullptr;
+  Tensor& y_tensor = ctx.make_output(0, x.dtype(), shape);
+  Tensor* indices_tensor = ctx.num_outputs() > 1 ? &ctx.make_output(1, DataType::kInt64, shape) : nullptr;
+  T* y = y_tensor.template data<T>();
+  int64_t* indices = indices_tensor ? indices_tensor->data<int64_t>() : nullptr;
   const bool column_major = ctx.node().attr_int("storage_order", 0) != 0;
   const T* xv = x.data<T>();
   for_each_window(g, x.dim(0) * x.dim(1), ctx.threads(), [&](int64_t plane, int64_t offset, const Window& w) {

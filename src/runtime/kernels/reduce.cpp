@@ -303,12 +303,12 @@ void top_k_kernel(OpContext& ctx) {
 /// when exclusive, or j >= k / j > k when reverse.
 void cum_sum_kernel(OpContext& ctx) {
   const Tensor& x = ctx.input(0);
+  Tensor& y = ctx.make_output(0, x.dtype(), x.shape());
   const std::vector<int64_t> axis_input = input_as_int64(ctx, 1);
   if (axis_input.size() != 1) ctx.fail("input axis must hold exactly one value");
   const AxisLanes lanes = lanes_around(x.shape(), lane_axis(ctx, axis_input[0], x.shape()));
   const bool exclusive = ctx.node().attr_int("exclusive", 0) != 0;
   const bool reverse = ctx.node().attr_int("reverse", 0) != 0;
-  Tensor& y = ctx.make_output(0, x.dtype(), x.shape());
   dispatch_numeric(ctx, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     for_each_lane(ctx, lanes, x.data<T>(), y.data<T>(), [&](const T* v, T* w) {

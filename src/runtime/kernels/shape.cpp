@@ -321,19 +321,23 @@ void split_kernel(OpContext& ctx) {
   const Shape& s = data.shape();
   const int64_t outer = shape_numel(Shape(s.begin(), s.begin() + axis));
   const int64_t inner = shape_numel(Shape(s.begin() + axis + 1, s.end()));
+  // Every part is declared before any is copied (shape inference stops at the last one).
   int64_t begin = 0;
-  for (size_t j = 0; j < sizes.size(); ++j) {
+  for (size_t j = 0; j < sizes.size(); begin += sizes[j], ++j) {
     Shape out_shape = s;
     out_shape[static_cast<size_t>(axis)] = sizes[j];
     if (outer == 1) {  // each part is one contiguous run of the input: a view, no copy
       ctx.set_output(j, data.contiguous_view(begin * inner, out_shape));
-      begin += sizes[j];
-      continue;
+    } else {
+      ctx.make_output(j, data.dtype(), out_shape);
     }
-    Tensor& out = ctx.make_output(j, data.dtype(), out_shape);
+  }
+  if (outer == 1) return;
+  begin = 0;
+  for (size_t j = 0; j < sizes.size(); begin += sizes[j], ++j) {
+    Tensor& out = ctx.output(j);
     const StridedCopy part{{outer, sizes[j] * inner}, {data.dim(axis) * inner, 1}, begin * inner};
     strided_copy(part, data, out, copy_threads(ctx, out.numel()));
-    begin += sizes[j];
   }
 }
 

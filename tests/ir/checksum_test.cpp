@@ -1,6 +1,6 @@
 // SHA-256 through libcrypto, against the FIPS 180-4 test vectors.
 
-#include "om/checksum.h"
+#include "ptqc/checksum.h"
 
 #include <gtest/gtest.h>
 
