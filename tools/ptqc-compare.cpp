@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   app.add_option("--report", o.report, "folder for compare.json and compare.html");
   app.add_option("--threads", o.threads, "worker threads")->check(CLI::Range(1, 256));
   app.add_option("--log", o.log, "debug|info|warning|error|null");
+  ptqc::cli::add_max_memory_flag(app);
   if (const auto status = ptqc::cli::parse_arguments(app, argc, argv)) return *status;
   if (app.count("--data_range") > 0) o.data_range = data_range;
   return ptqc::cli::run_guarded([&] { return run(o); });

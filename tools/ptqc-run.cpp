@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   app.add_option("--input_shape", o.input_shape, "bind dynamic dims: \"name:1,3,224,224;name2:...\"");
   app.add_option("--threads", o.threads, "worker threads")->check(CLI::Range(1, 256));
   app.add_option("--log", o.log, "debug|info|warning|error|null");
+  ptqc::cli::add_max_memory_flag(app);
   if (const auto status = ptqc::cli::parse_arguments(app, argc, argv)) return *status;
   return ptqc::cli::run_guarded([&] { return run(o); });
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -100,6 +101,7 @@ void validate(const Graph& graph);
 
 /// For each value name, the index of the last node that reads it (graph outputs
 /// are read "after" the last node: index nodes.size()).
-std::unordered_map<std::string, size_t> last_uses(const Graph& graph);
+/// The keys view the graph's own names: valid while \p graph is not changed.
+std::unordered_map<std::string_view, size_t> last_uses(const Graph& graph);
 
 }  // namespace ptqc

@@ -1,8 +1,9 @@
 #pragma once
 /// \file
 /// The ONNX frontend: reads a model file (protobuf, with external-data tensors
-/// beside it), binds --input_shape dims, runs ONNX shape inference, and builds
-/// the ptqc Graph. Constant nodes become initializers; FP16/BF16 weights and
+/// beside it), binds --input_shape dims and builds the ptqc Graph. Intermediate
+/// shapes come from the executor's own shape inference (annotate_graph_shapes), not
+/// from ONNX's. Constant nodes become initializers; FP16/BF16 weights and
 /// I/O are promoted to float32 on request.
 
 #include <map>
@@ -21,8 +22,6 @@ struct LoadOptions {
   /// Run float16/bfloat16 models in float32: weights, graph I/O, Cast targets and
   /// value types become float32 (graph I/O remember their declared type).
   bool promote_float16 = true;
-  /// Run ONNX shape inference to annotate intermediate values.
-  bool infer_shapes = true;
 };
 
 /// Opset range of the default domain that ptqc runs natively; opsets 1-6 are upgraded to kMinOpset on load.

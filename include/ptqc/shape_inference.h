@@ -12,6 +12,7 @@
 /// deferred: it and everything downstream of it are checked when the model runs.
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,9 +38,16 @@ struct ShapeCheck {
 
 /// Infers the output type and shape of every node of \p graph (topologically sorted) from
 /// its graph inputs' bound shapes. Never throws for a failing node: the result says which.
-ShapeCheck infer_graph_shapes(const Graph& graph);
+/// When \p values is given, every inferred node output's type and shape is added to it.
+ShapeCheck infer_graph_shapes(const Graph& graph, std::map<std::string, ValueInfo>* values = nullptr);
 
 /// infer_graph_shapes(\p graph), throwing its failure; the deferred nodes are logged (info).
 void check_graph_shapes(const Graph& graph);
+
+/// check_graph_shapes, then records what it inferred: graph.value_info gets every inferred
+/// intermediate value and each graph output its computed type and shape. This is how a loaded
+/// model gets its static shapes (the executor's own, not ONNX's shape inference, which is not
+/// hardened against hostile models), for constant folding, the .om and its memory plan.
+void annotate_graph_shapes(Graph& graph);
 
 }  // namespace ptqc

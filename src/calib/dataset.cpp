@@ -27,7 +27,7 @@ ListFile open_list(const QuantConfig& config, const std::vector<InputBinding>& b
   namespace fs = std::filesystem;
   const DatasetInfo& dataset = config.dataset;
   std::error_code ec;
-  if (!fs::is_regular_file(dataset.image_list_file, ec)) {
+  if (!fs::exists(dataset.image_list_file, ec)) {  // other kinds of file are refused by ListFile
     const fs::path beside_data = fs::path(dataset.dataset_path) / fs::path(dataset.image_list_file).filename();
     const std::string hint =
         fs::is_regular_file(beside_data, ec)

@@ -63,19 +63,25 @@ class StageClock {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-/// The float graph to compile from the model file's \p bytes: loaded with --input_shape,
-/// outputs selected, optimized.
-Graph prepare_graph(const AtcFlags& f, std::string_view bytes, int threads, StageClock& clock) {
+/// The float graph of the model file's \p bytes: loaded with --input_shape, outputs selected.
+Graph load_graph(const AtcFlags& f, std::string_view bytes, StageClock& clock) {
   LoadOptions options;
   if (!f.input_shape.empty()) options.input_shapes = parse_input_shape(f.input_shape);
   Graph graph = parse_onnx_model(bytes, f.model, options);
-  clock.done("load");
   if (!f.out_nodes.empty()) select_outputs(graph, f.out_nodes);
+  clock.done("load");
+  return graph;
+}
+
+/// Annotates \p graph's shapes with the kernels' own inference, which checks that every op
+/// has a kernel and accepts its inputs (E19010/E19020 otherwise), then optimizes it.
+void check_and_optimize(Graph& graph, int threads, StageClock& clock) {
+  annotate_graph_shapes(graph);
+  clock.done("shape check");
   optimize(graph, [threads](const Node& n, int64_t opset, const std::vector<const Tensor*>& in) {
     return evaluate_node(n, opset, in, threads);
   });
   clock.done("graph passes");
-  return graph;
 }
 
 /// The layer settings of the config, with --keep_dtype's nodes and op types kept in float.
@@ -192,10 +198,9 @@ void compile_model(const AtcFlags& f) {
 
   StageClock clock;
   const std::string model_bytes = read_file_bytes(f.model, kMaxModelFileBytes, "model");
-  Graph graph = prepare_graph(f, model_bytes, threads, clock);
-  // Before calibration and before anything is written: every op has a kernel and accepts its inputs.
-  check_graph_shapes(graph);
-  clock.done("shape check");
+  // Before calibration and before anything is written: the graph is one ptqc can run.
+  Graph graph = load_graph(f, model_bytes, clock);
+  check_and_optimize(graph, threads, clock);
   if (config) {
     config->check_layer_names(graph);
     QuantizeRequest request;
@@ -275,9 +280,10 @@ size_t precheck_model(const AtcFlags& f) {
     std::optional<QuantConfig> config;
     if (!f.quantization_config.empty()) config = load_quant_config(f.quantization_config);
     StageClock clock;
-    const Graph graph = prepare_graph(f, read_file_bytes(f.model, kMaxModelFileBytes, "model"), thread_count(f), clock);
-    const auto decisions = plan_quantization(graph, soc, layer_settings(config ? &*config : nullptr, keep));
+    Graph graph = load_graph(f, read_file_bytes(f.model, kMaxModelFileBytes, "model"), clock);
     const ShapeCheck shapes = infer_graph_shapes(graph);
+    if (!shapes.failure) check_and_optimize(graph, thread_count(f), clock);  // report the ops as compiled
+    const auto decisions = plan_quantization(graph, soc, layer_settings(config ? &*config : nullptr, keep));
     unsupported = report_ops(graph, decisions, shapes, report);
     shape_failure = shapes.failure;
   } catch (const std::exception& e) {

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <set>
 
+#include "cli/tool_support.h"
 #include "ptqc/error.h"
 #include "ptqc/file_io.h"
 
@@ -69,6 +70,7 @@ void add_atc_flags(CLI::App& app, AtcFlags& f) {
   app.add_option("--json", f.json, "JSON output of --mode=1");
   app.add_option("--check_report", f.check_report, "pre-check report of --mode=3 (default check_result.json)");
   app.add_option("--threads", f.threads, "CPU threads for calibration (default: all cores)");
+  add_max_memory_flag(app);
   for (const char* name : kIgnoredFlags) {
     app.add_option_function<std::string>(std::string("--") + name,
                                          [&f, name](const std::string& v) { f.ignored[name] = v; },

@@ -3,8 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
-#include <cmath>
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include "ptqc/om.h"
 #include "ptqc/onnx_frontend.h"
 #include "ptqc/passes.h"
+#include "ptqc/shape_inference.h"
 
 namespace ptqc::cli {
 
@@ -30,6 +32,34 @@ void set_log_level(const std::string& level) {
                 "Value [" + level + "] for parameter [--log] is invalid. Reason: use debug, info, warning, error or null");
   }
   spdlog::set_level(it->second);
+}
+
+uint64_t parse_byte_size(const std::string& text, const std::string& flag) {
+  uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  const std::string suffix(end, text.data() + text.size());
+  static const std::map<std::string, unsigned> shifts = {{"", 0},  {"K", 10}, {"k", 10}, {"M", 20},
+                                                         {"m", 20}, {"G", 30}, {"g", 30}, {"T", 40}, {"t", 40}};
+  const auto shift = shifts.find(suffix);
+  if (ec != std::errc() || end == text.data() || shift == shifts.end() || value == 0 ||
+      value > (UINT64_MAX >> shift->second)) {
+    throw Error(ErrorCode::kInvalidValue, "Value [" + text + "] for parameter [" + flag +
+                                              "] is invalid. Reason: expected a positive size in bytes, e.g. 8G or 512M");
+  }
+  return value << shift->second;
+}
+
+void add_max_memory_flag(CLI::App& app) {
+  app.add_option_function<std::string>(
+      "--max_memory",
+      [](const std::string& size) {
+        try {
+          set_max_tensor_bytes(parse_byte_size(size, "--max_memory"));
+        } catch (const Error& e) {
+          throw CLI::ValidationError(e.message());  // reported like every other bad flag
+        }
+      },
+      "the most bytes one tensor may take, e.g. 8G (default: the machine's memory)");
 }
 
 Failure failure_of(std::exception_ptr e) {
@@ -106,6 +136,7 @@ Executor load_runnable_model(const std::string& path, const std::string& input_s
   LoadOptions options;
   if (!input_shape_spec.empty()) options.input_shapes = parse_input_shape(input_shape_spec);
   Graph graph = load_onnx_model(path, options);
+  annotate_graph_shapes(graph);  // a graph it cannot run fails here, with the node, not mid-run
   optimize(graph, [threads](const Node& node, int64_t opset, const std::vector<const Tensor*>& inputs) {
     return evaluate_node(node, opset, inputs, threads);
   });

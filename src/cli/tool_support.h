@@ -26,6 +26,14 @@ std::optional<int> parse_arguments(CLI::App& app, int argc, char** argv);
 /// Sets spdlog's level from --log (debug|info|warning|error|null); E10010 otherwise.
 void set_log_level(const std::string& level);
 
+/// Adds --max_memory=SIZE to \p app: the most bytes one tensor may take (bytes, or a number
+/// with a K, M, G or T suffix in powers of 1024; default: the machine's memory). A shape
+/// beyond it is refused before anything is allocated (ptqc::set_max_tensor_bytes).
+void add_max_memory_flag(CLI::App& app);
+
+/// "8G" -> 8 << 30: a positive byte count with an optional K/M/G/T suffix (E10001 otherwise).
+uint64_t parse_byte_size(const std::string& text, const std::string& flag);
+
 /// What a failure prints and returns: the coded line ("E19030: ...") and the exit status.
 struct Failure {
   std::string line;

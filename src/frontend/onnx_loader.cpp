@@ -4,8 +4,13 @@
 #include <onnx/version_converter/convert.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -91,7 +96,6 @@ void bind_input_shapes(onnx::ModelProto& model, const InputShapes& shapes, const
   }
 }
 
-void infer_shapes(onnx::ModelProto& model);
 
 /// Opset 6 PRelu broadcast a 1-D slope over the channel axis (dim 1); opset 7 uses
 /// numpy broadcasting, which aligns it with the last axis. A constant [C] slope of a
@@ -113,31 +117,71 @@ void adapt_legacy_prelu(onnx::ModelProto& model) {
   }
 }
 
-/// Opsets 1-6 (old exporters, the pytorch-* backend tests) are upgraded to opset 7
-/// with ONNX's version converter, so kernels only see the opset 7+ forms (e.g. numpy
-/// broadcasting instead of the broadcast/axis attributes). The converter needs shapes,
-/// so shape inference runs first.
-int64_t upgrade_legacy_opset(onnx::ModelProto& model, int64_t opset, const std::string& path) {
-  if (opset >= kMinOpset) return opset;
-  infer_shapes(model);
-  adapt_legacy_prelu(model);
-  try {
-    model = onnx::version_conversion::ConvertVersion(model, static_cast<int>(kMinOpset));
-  } catch (const std::exception& e) {
-    throw Error(ErrorCode::kUnsupportedOp, path + ": opset " + std::to_string(opset) + " cannot be upgraded to opset " +
-                                               std::to_string(kMinOpset) + ": " + e.what());
-  }
-  spdlog::info("{}: upgraded from opset {} to {}", path, opset, kMinOpset);
-  return kMinOpset;
-}
-
-void infer_shapes(onnx::ModelProto& model) {
+/// ONNX's shape inference and version converter on \p model: opset 7, or the error text.
+std::string converted_or_error(onnx::ModelProto& model) {
   try {
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
                                        onnx::ShapeInferenceOptions(false, 0, true));
   } catch (const std::exception& e) {
-    spdlog::warn("ONNX shape inference failed, shapes will be computed at run time: {}", e.what());
+    spdlog::warn("ONNX shape inference failed before the opset upgrade: {}", e.what());
   }
+  adapt_legacy_prelu(model);
+  try {
+    model = onnx::version_conversion::ConvertVersion(model, static_cast<int>(kMinOpset));
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+/// Opsets 1-6 (old exporters, the pytorch-* backend tests) are upgraded to opset 7
+/// with ONNX's version converter, so kernels only see the opset 7+ forms (e.g. numpy
+/// broadcasting instead of the broadcast/axis attributes). The converter needs shapes,
+/// so ONNX's shape inference runs first. Neither is hardened against hostile models (a
+/// blocksize of 2^32 divides by zero there), so both run in a child process: a crash
+/// becomes an E19020 error, and the converted model comes back through a pipe.
+int64_t upgrade_legacy_opset(onnx::ModelProto& model, int64_t opset, const std::string& path) {
+  if (opset >= kMinOpset) return opset;
+  const std::string fail = path + ": opset " + std::to_string(opset) + " cannot be upgraded to opset " +
+                           std::to_string(kMinOpset);
+  int fds[2];
+  if (::pipe(fds) != 0) throw Error(ErrorCode::kFileIo, fail + ": cannot create a pipe");
+  std::fflush(nullptr);
+  const pid_t child = ::fork();
+  if (child < 0) throw Error(ErrorCode::kInternal, fail + ": cannot fork");
+  if (child == 0) {
+    ::close(fds[0]);
+    const std::string error = converted_or_error(model);
+    const std::string reply = error.empty() ? "M" + model.SerializeAsString() : "E" + error;
+    for (size_t done = 0; done < reply.size();) {
+      const ssize_t n = ::write(fds[1], reply.data() + done, reply.size() - done);
+      if (n <= 0) ::_exit(2);
+      done += static_cast<size_t>(n);
+    }
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string reply;
+  char buffer[1 << 16];
+  for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    reply.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || reply.empty()) {
+    throw Error(ErrorCode::kInvalidModel, fail + ": ONNX's shape inference or version converter crashed on it" +
+                                              (WIFSIGNALED(status) ? " (signal " + std::to_string(WTERMSIG(status)) + ")" : ""));
+  }
+  if (reply[0] == 'E') throw Error(ErrorCode::kUnsupportedOp, fail + ": " + reply.substr(1));
+  if (!model.ParseFromArray(reply.data() + 1, static_cast<int>(reply.size() - 1))) {
+    throw Error(ErrorCode::kInternal, fail + ": the converted model does not parse");
+  }
+  spdlog::info("{}: upgraded from opset {} to {}", path, opset, kMinOpset);
+  return kMinOpset;
 }
 
 ValueInfo value_info_from_proto(const onnx::ValueInfoProto& proto) {
@@ -283,9 +327,8 @@ Graph graph_from_proto(const onnx::ModelProto& model, int64_t opset, const std::
     if (!graph.is_constant(in.name())) graph.inputs.push_back(value_info_from_proto(in));
   }
   for (const auto& out : g.output()) graph.outputs.push_back(value_info_from_proto(out));
-  for (const auto& vi : g.value_info()) {
-    if (vi.type().has_tensor_type()) graph.value_info[vi.name()] = value_info_from_proto(vi);
-  }
+  // The file's value_info is not read: it is a claim of the (untrusted) model, and the
+  // executor's own shape inference (annotate_graph_shapes) computes the real shapes.
   for (int i = 0; i < g.node_size(); ++i) {
     Node node = node_from_proto(g.node(i), static_cast<size_t>(i), model_dir);
     if (node.op_type == "Constant" && is_default_domain(node.domain)) {
@@ -317,7 +360,6 @@ Graph parse_onnx_model(std::string_view bytes, const std::string& path, const Lo
   std::set<std::string> initializer_names;
   for (const auto& init : model.graph().initializer()) initializer_names.insert(init.name());
   bind_input_shapes(model, options.input_shapes, initializer_names);
-  if (options.infer_shapes) infer_shapes(model);
 
   const std::string model_dir = std::filesystem::path(path).parent_path().string();
   Graph graph = graph_from_proto(model, opset, model_dir.empty() ? "." : model_dir);

@@ -173,8 +173,9 @@ void validate(const Graph& graph) {
   }
 }
 
-std::unordered_map<std::string, size_t> last_uses(const Graph& graph) {
-  std::unordered_map<std::string, size_t> last;
+std::unordered_map<std::string_view, size_t> last_uses(const Graph& graph) {
+  std::unordered_map<std::string_view, size_t> last;
+  last.reserve(graph.nodes.size() + graph.outputs.size());
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     for (const auto& in : graph.nodes[i].inputs) {
       if (!in.empty()) last[in] = i;

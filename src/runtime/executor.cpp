@@ -30,9 +30,11 @@ void check_input(const ValueInfo& info, const Tensor& t) {
   bool ok = t.shape().size() == info.dims.size();
   for (size_t i = 0; ok && i < info.dims.size(); ++i) ok = info.dims[i] < 0 || info.dims[i] == t.shape()[i];
   if (!ok) {
-    Shape expected = info.dims;
     std::string e;
-    for (size_t i = 0; i < expected.size(); ++i) e += (i ? "x" : "") + (expected[i] < 0 ? std::string("?") : std::to_string(expected[i]));
+    for (size_t i = 0; i < info.dims.size(); ++i) {
+      if (i > 0) e += 'x';
+      e += info.dims[i] < 0 ? std::string("?") : std::to_string(info.dims[i]);
+    }
     throw Error(ErrorCode::kInvalidData, "input '" + info.name + "' must have shape " + (e.empty() ? "scalar" : e) +
                                              ", got " + shape_string(t.shape()));
   }

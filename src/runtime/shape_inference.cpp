@@ -74,18 +74,6 @@ bool worth_computing(const Node& node, const std::vector<const Tensor*>& inputs,
   return true;
 }
 
-/// The index of the last node reading each value (graph outputs: the node count).
-std::unordered_map<std::string, size_t> last_readers(const Graph& graph) {
-  std::unordered_map<std::string, size_t> last;
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    for (const auto& in : graph.nodes[i].inputs) {
-      if (!in.empty()) last[in] = i;
-    }
-  }
-  for (const auto& out : graph.outputs) last[out.name] = graph.nodes.size();
-  return last;
-}
-
 /// A warning when a graph output's declared type or static dims differ from what its producer computes.
 void compare_with_declared(const ValueInfo& declared, const Tensor& computed) {
   bool same = declared.dtype == DataType::kUndefined || declared.dtype == computed.dtype();
@@ -104,14 +92,22 @@ void compare_with_declared(const ValueInfo& declared, const Tensor& computed) {
 
 }  // namespace
 
-ShapeCheck infer_graph_shapes(const Graph& graph) {
+ShapeCheck infer_graph_shapes(const Graph& graph, std::map<std::string, ValueInfo>* values) {
   ShapeCheck check;
   // Known values: constants (with elements), graph inputs with static shapes (abstract), and
   // node outputs as they are inferred. A value missing here is deferred to run time.
-  std::unordered_map<std::string, Tensor> known;
+  // Keys view the graph's names, which do not change while it is checked.
+  std::unordered_map<std::string_view, Tensor> known;
+  known.reserve(graph.nodes.size() + graph.inputs.size());
   for (const ValueInfo& in : graph.inputs) {
     if (graph.is_constant(in.name)) continue;
     if (in.is_static() && in.dtype != DataType::kUndefined) {
+      try {
+        checked_tensor_bytes(in.dims, in.dtype, "graph input '" + in.name + "'");
+      } catch (const Error& e) {
+        check.failure = e;
+        return check;
+      }
       known.emplace(in.name, Tensor::abstract(in.dtype, in.dims));
     } else if (check.first_deferred.empty()) {
       check.first_deferred = "graph input '" + in.name + "' has " + (in.has_shape ? "dynamic dims" : "no shape");
@@ -122,7 +118,7 @@ ShapeCheck infer_graph_shapes(const Graph& graph) {
     const auto it = known.find(name);
     return it == known.end() ? nullptr : &it->second;
   };
-  const auto last = last_readers(graph);
+  const auto last = last_uses(graph);
   const OpRegistry& registry = OpRegistry::instance();
 
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
@@ -155,7 +151,12 @@ ShapeCheck infer_graph_shapes(const Graph& graph) {
     } else {
       ++check.inferred;
       for (size_t k = 0; k < node.outputs.size(); ++k) {
-        if (!node.outputs[k].empty()) known[node.outputs[k]] = std::move(outputs[k]);
+        if (node.outputs[k].empty()) continue;
+        if (values) {
+          values->insert_or_assign(node.outputs[k], ValueInfo{node.outputs[k], outputs[k].dtype(), outputs[k].shape(), true,
+                                                              DataType::kUndefined});
+        }
+        known.insert_or_assign(node.outputs[k], std::move(outputs[k]));
       }
     }
     for (const auto& name : node.inputs) {
@@ -176,14 +177,41 @@ ShapeCheck infer_graph_shapes(const Graph& graph) {
   return check;
 }
 
-void check_graph_shapes(const Graph& graph) {
-  ShapeCheck check = infer_graph_shapes(graph);
+namespace {
+
+/// Throws \p check's failure; logs what was left to run time.
+void report(const ShapeCheck& check, const Graph& graph) {
   if (check.failure) throw *check.failure;
   if (check.deferred > 0) {
     spdlog::info("shape check: {} of {} nodes checked at compile time; {} depend on values known only at run time "
                  "(first: {})", check.inferred, graph.nodes.size(), check.deferred, check.first_deferred);
   } else {
     spdlog::debug("shape check: all {} nodes checked", graph.nodes.size());
+  }
+}
+
+}  // namespace
+
+void check_graph_shapes(const Graph& graph) { report(infer_graph_shapes(graph), graph); }
+
+void annotate_graph_shapes(Graph& graph) {
+  std::map<std::string, ValueInfo> values;
+  const ShapeCheck check = infer_graph_shapes(graph, &values);
+  report(check, graph);
+  for (size_t i = 0; i < graph.outputs.size(); ++i) {
+    ValueInfo& out = graph.outputs[i];
+    const ValueInfo& computed = check.outputs[i];
+    if (!computed.has_shape) continue;
+    out.dtype = computed.dtype;
+    out.dims = computed.dims;
+    out.has_shape = true;
+    values.erase(out.name);
+  }
+  for (auto& [name, info] : values) {
+    if (const auto declared = graph.value_info.find(name); declared != graph.value_info.end()) {
+      info.declared_dtype = declared->second.declared_dtype;
+    }
+    graph.value_info.insert_or_assign(name, std::move(info));
   }
 }
 

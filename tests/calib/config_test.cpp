@@ -439,5 +439,44 @@ TEST(ClosestMatch, EditDistanceAndThreshold) {
   EXPECT_EQ(did_you_mean("skip_layer", {"skip_layers", "skip_layer_types"}), " (did you mean \"skip_layers\"?)");
 }
 
+TEST(QuantConfigErrors, NumberOutOfRangeNamesItsKey) {
+  std::string text = minimal_config().dump();
+  text.replace(text.find("-1"), 2, "1e999");  // calibration_batch_num
+  std::string path;
+  const Error e = load_error(text, &path);
+  EXPECT_EQ(e.code(), ErrorCode::kInvalidValue) << e.what();
+  EXPECT_NE(e.message().find("quantize_info.calibration_batch_num"), std::string::npos) << e.what();
+  EXPECT_NE(e.message().find("1e999"), std::string::npos) << e.what();
+}
+
+TEST(QuantConfigErrors, DeepNestingIsRefusedWhileParsing) {
+  // 10^5 levels: refused at the depth limit, long before the document would be built.
+  const Error e = load_error(std::string(100000, '[') + std::string(100000, ']'));
+  EXPECT_EQ(e.code(), ErrorCode::kInvalidValue);
+  EXPECT_NE(e.message().find("nesting deeper than"), std::string::npos) << e.message().substr(0, 200);
+}
+
+TEST(QuantConfigErrors, AHugeUnknownKeyGetsAShortMessage) {
+  json config = minimal_config();
+  config["quantize_info"][std::string(10'000'000, 'k')] = 1;  // 10 MB: no suggestion search over it
+  const Error e = load_error(config.dump());
+  EXPECT_EQ(e.code(), ErrorCode::kInvalidValue);
+  EXPECT_LT(e.message().size(), 2000u);
+  EXPECT_NE(e.message().find("kkkkkkkk..."), std::string::npos) << e.message().substr(0, 300);
+  EXPECT_EQ(closest_match(std::string(1'000'000, 'a'), {"act_algo"}), "");
+}
+
+TEST(QuantConfigErrors, TheConfigMustBeARegularFile) {
+  for (const std::string path : {testing_support::temp_dir("cfgdir"), std::string("/dev/zero")}) {
+    try {
+      load_quant_config(path);
+      FAIL() << path;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kFileIo) << e.what();
+      EXPECT_NE(e.message().find("not a regular file"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ptqc

@@ -3,6 +3,7 @@
 // expectations, batching, and one test per bad-input error path.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstring>
@@ -274,6 +275,38 @@ TEST(CalibrationDatasetErrors, MissingFileNamesLineAndFile) {
     CalibrationDataset(set.config({data_input("x")}), {graph_input("x", DataType::kFloat32, {1, 2, 3})}, 1);
   });
   expect_mentions(e, ErrorCode::kFileIo, {"list.txt:2", set.data("nope.bin"), "no such file"});
+}
+
+TEST(CalibrationDatasetErrors, ListAndSampleFilesMustBeRegularFiles) {
+  CalibrationSet set;
+  write_five_samples(set);
+  const QuantConfig config = set.config({data_input("x")});
+  const std::vector<ValueInfo> inputs = {graph_input("x", DataType::kFloat32, {1, 2, 3})};
+  std::filesystem::create_directory(set.data("folder.bin"));
+  ASSERT_EQ(::mkfifo(set.data("fifo.bin").c_str(), 0600), 0);
+  for (const auto& [sample, kind] : {std::pair{std::string("folder.bin"), "is a directory"},
+                                     std::pair{std::string("fifo.bin"), "is a FIFO"},
+                                     std::pair{std::string("/dev/zero"), "is a device"}}) {
+    set.write_list("s0.bin\n" + sample + "\n");
+    expect_mentions(error_of([&] { CalibrationDataset(config, inputs, 1); }), ErrorCode::kFileIo, {"list.txt:2", kind});
+  }
+  std::filesystem::remove(set.dir() + "/list.txt");
+  ASSERT_EQ(::mkfifo((set.dir() + "/list.txt").c_str(), 0600), 0);  // reading it would wait forever
+  expect_mentions(error_of([&] { CalibrationDataset(config, inputs, 1); }), ErrorCode::kFileIo, {"list.txt", "is a FIFO"});
+}
+
+TEST(CalibrationDataset, DataFingerprintFollowsTheUsedFiles) {
+  CalibrationSet set;
+  write_five_samples(set);
+  const std::vector<ValueInfo> inputs = {graph_input("x", DataType::kFloat32, {1, 2, 3})};
+  const QuantConfig two_batches = set.config({data_input("x")}, 2);
+  const std::string before = CalibrationDataset(two_batches, inputs, 1).data_fingerprint();
+  EXPECT_EQ(before.size(), 64u);
+  EXPECT_EQ(CalibrationDataset(two_batches, inputs, 1).data_fingerprint(), before);
+  set.write_data("s4.bin", std::vector<float>(6, 7.0f));  // not among the two used samples
+  EXPECT_EQ(CalibrationDataset(two_batches, inputs, 1).data_fingerprint(), before);
+  set.write_data("s1.bin", std::vector<float>(6, 7.0f));  // regenerated: same size, other bytes
+  EXPECT_NE(CalibrationDataset(two_batches, inputs, 1).data_fingerprint(), before);
 }
 
 TEST(CalibrationDatasetErrors, ListPathRelativeToListFolderGetsAHint) {

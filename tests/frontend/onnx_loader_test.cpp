@@ -6,6 +6,7 @@
 #include "ptqc/error.h"
 #include "ptqc/executor.h"
 #include "ptqc/onnx_frontend.h"
+#include "ptqc/shape_inference.h"
 #include "support/test_models.h"
 
 using namespace ptqc;
@@ -43,11 +44,13 @@ TEST(OnnxLoader, LoadsInputsOutputsAndInitializers) {
   ASSERT_TRUE(g.info("y").has_value());
 }
 
-TEST(OnnxLoader, BindsInputShapeAndPropagatesIt) {
+TEST(OnnxLoader, BindsInputShapeAndTheKernelsPropagateIt) {
   LoadOptions options;
   options.input_shapes = parse_input_shape("x:4,3");
   Graph g = load_onnx_model(save_temp_model(add_bias_model(), "bind"), options);
   EXPECT_EQ(g.inputs[0].dims, (Shape{4, 3}));
+  EXPECT_EQ(g.info("y")->dims, (Shape{-1, 3}));  // as the file declares it
+  annotate_graph_shapes(g);
   EXPECT_EQ(g.info("y")->dims, (Shape{4, 3}));
 }
 
@@ -174,6 +177,132 @@ TEST(OnnxLoader, ExternalDataTensorsLoadFromBesideTheModel) {
 
   std::filesystem::resize_file(dir + "/weights.bin", 8);  // too short now
   EXPECT_EQ(load_error(path), ErrorCode::kInvalidModel);
+}
+
+}  // namespace
+
+// Models are untrusted: external data cannot leave the model's folder, sizes are checked
+// before anything is allocated or read, and nothing is silently overwritten.
+namespace {
+
+/// The loader's error for \p path (code and message); kInternal when it loaded.
+Error load_failure(const std::string& path) {
+  try {
+    load_onnx_model(path);
+  } catch (const Error& e) {
+    return e;
+  }
+  return Error(ErrorCode::kInternal, "loaded");
+}
+
+/// add_bias_model with the bias stored as external data {location, offset, length}.
+std::string external_bias_model(const std::string& location, const std::string& offset, const std::string& length) {
+  auto model = add_bias_model();
+  auto* init = model.mutable_graph()->mutable_initializer(0);
+  init->clear_raw_data();
+  init->set_data_location(onnx::TensorProto::EXTERNAL);
+  for (const auto& [k, v] : {std::pair{"location", location}, std::pair{"offset", offset}, std::pair{"length", length}}) {
+    auto* e = init->add_external_data();
+    e->set_key(k);
+    e->set_value(v);
+  }
+  return save_temp_model(model, "external");
+}
+
+TEST(UntrustedModel, ExternalDataCannotLeaveTheModelsFolder) {
+  const std::string inside = external_bias_model("weights.bin", "0", "12");
+  const std::filesystem::path dir = std::filesystem::path(inside).parent_path();
+  std::ofstream(dir / "weights.bin", std::ios::binary) << std::string(12, '\0');
+  EXPECT_NO_THROW(load_onnx_model(inside));
+  std::ofstream(dir.parent_path() / "ptqc_secret.bin", std::ios::binary) << std::string(12, 's');
+  struct Case {
+    std::string location, words;
+  } cases[] = {{"/etc/passwd", "absolute path"},
+               {"../ptqc_secret.bin", "leaves the model's folder"},
+               {"sub/../../ptqc_secret.bin", "leaves the model's folder"},
+               {"up/ptqc_secret.bin", "outside the model's folder"}};  // through a symbolic link
+  for (const auto& c : cases) {
+    const std::string path = external_bias_model(c.location, "0", "12");
+    std::filesystem::create_directory_symlink(dir.parent_path(), std::filesystem::path(path).parent_path() / "up");
+    const Error e = load_failure(path);
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidModel) << c.location << ": " << e.what();
+    EXPECT_NE(e.message().find(c.words), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(dir.parent_path() / "ptqc_secret.bin");
+}
+
+TEST(UntrustedModel, ExternalRangesAreCheckedAgainstTheFileBeforeReading) {
+  for (const auto& [offset, length] : {std::pair{"18446744073709551615", "12"},  // offset + length wraps
+                                       std::pair{"8", "12"},                     // past the end of 16 bytes
+                                       std::pair{"0", "16"},                     // not the tensor's 12 bytes
+                                       std::pair{"-1", "12"}, std::pair{"4x", "12"}}) {
+    const std::string path = external_bias_model("weights.bin", offset, length);
+    std::ofstream(std::filesystem::path(path).parent_path() / "weights.bin", std::ios::binary) << std::string(16, '\0');
+    EXPECT_EQ(load_failure(path).code(), ErrorCode::kInvalidModel) << offset << "+" << length;
+  }
+  const std::string dir_location = external_bias_model("data", "0", "12");
+  std::filesystem::create_directory(std::filesystem::path(dir_location).parent_path() / "data");
+  EXPECT_EQ(load_failure(dir_location).code(), ErrorCode::kFileIo);  // a directory is not a data file
+}
+
+TEST(UntrustedModel, InitializerDimsAreCheckedBeforeAllocating) {
+  auto wrapping = add_bias_model();
+  auto* init = wrapping.mutable_graph()->mutable_initializer(0);
+  init->clear_dims();
+  for (int64_t d : {int64_t{1} << 32, int64_t{1} << 32, int64_t{1} << 32}) init->add_dims(d);  // 2^96 wraps to 0
+  const Error wraps = load_failure(save_temp_model(wrapping, "wrap"));
+  EXPECT_EQ(wraps.code(), ErrorCode::kInvalidModel);
+  EXPECT_NE(wraps.message().find("initializer 'bias'"), std::string::npos) << wraps.what();
+
+  auto huge = add_bias_model();
+  init = huge.mutable_graph()->mutable_initializer(0);
+  init->clear_dims();
+  for (int64_t d : {int64_t{1} << 30, int64_t{1} << 30}) init->add_dims(d);  // 4 EiB of floats, 12 bytes given
+  const Error too_big = load_failure(save_temp_model(huge, "huge"));
+  EXPECT_EQ(too_big.code(), ErrorCode::kInvalidModel);
+  EXPECT_NE(too_big.message().find("1073741824x1073741824"), std::string::npos) << too_big.what();
+
+  auto typed = add_bias_model();
+  init = typed.mutable_graph()->mutable_initializer(0);
+  init->clear_raw_data();
+  init->add_float_data(1.0f);  // one value for a [3] tensor
+  EXPECT_EQ(load_failure(save_temp_model(typed, "typed")).code(), ErrorCode::kInvalidModel);
+}
+
+TEST(UntrustedModel, DuplicatesAreErrorsNotOverwrites) {
+  auto two_initializers = add_bias_model();
+  *two_initializers.mutable_graph()->add_initializer() = float_initializer("bias", {3}, {9.0f, 9.0f, 9.0f});
+  const Error init = load_failure(save_temp_model(two_initializers, "dupinit"));
+  EXPECT_EQ(init.code(), ErrorCode::kInvalidModel);
+  EXPECT_NE(init.message().find("'bias' is defined twice"), std::string::npos) << init.what();
+
+  auto constant_clash = add_bias_model();
+  auto* c = add_node(constant_clash, "Constant", {}, {"bias"}, "c");
+  auto* value = c->add_attribute();
+  value->set_name("value_float");
+  value->set_type(onnx::AttributeProto::FLOAT);
+  value->set_f(1.0f);
+  EXPECT_EQ(load_failure(save_temp_model(constant_clash, "dupconst")).code(), ErrorCode::kInvalidModel);
+
+  auto two_attrs = add_bias_model();
+  auto* gemm = add_node(two_attrs, "Gemm", {"y", "bias"}, {"z"}, "gemm");
+  set_int_attr(gemm, "transB", 0);
+  set_int_attr(gemm, "transB", 1);
+  const Error attr = load_failure(save_temp_model(two_attrs, "dupattr"));
+  EXPECT_EQ(attr.code(), ErrorCode::kInvalidModel);
+  EXPECT_NE(attr.message().find("attribute 'transB' is given twice"), std::string::npos) << attr.what();
+
+  auto two_opsets = add_bias_model();
+  auto* again = two_opsets.add_opset_import();
+  again->set_domain("ai.onnx");
+  again->set_version(11);
+  EXPECT_EQ(load_failure(save_temp_model(two_opsets, "dupopset")).code(), ErrorCode::kInvalidModel);
+}
+
+TEST(UntrustedModel, TheModelFileMustBeARegularFile) {
+  const std::string dir = temp_dir("notafile");
+  EXPECT_EQ(load_failure(dir).code(), ErrorCode::kFileIo);
+  EXPECT_EQ(load_failure("/dev/zero").code(), ErrorCode::kFileIo);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "runtime/kernels/kernel_util.h"
 #include "support/kernel_test_util.h"
 
 namespace ptqc {
@@ -70,3 +71,21 @@ TEST(Det, NonSquareInputFails) {
 
 }  // namespace
 }  // namespace ptqc
+
+namespace {
+
+TEST(ParallelFor, AWorkerExceptionReachesTheCallerInsteadOfTerminating) {
+  // Chunks 1 and 2 of 4 throw; the lowest chunk's error is reported, whatever the timing.
+  for (int repeat = 0; repeat < 20; ++repeat) {
+    try {
+      ptqc::parallel_for(4, 400, [](int64_t begin, int64_t) {
+        if (begin == 100 || begin == 200) throw ptqc::Error(ptqc::ErrorCode::kInvalidModel, "chunk " + std::to_string(begin));
+      });
+      FAIL() << "no exception";
+    } catch (const ptqc::Error& e) {
+      EXPECT_EQ(e.message(), "chunk 100");
+    }
+  }
+}
+
+}  // namespace

@@ -91,7 +91,8 @@ std::string save_temp_model(const onnx::ModelProto& model, const std::string& st
 }
 
 ToolResult run_tool(const std::string& tool, const std::string& args) {
-  const std::string cmd = std::string(PTQC_TOOLS_DIR) + "/" + tool + " " + args + " 2>&1";
+  // Under `timeout`: a tool that hangs (e.g. reading a FIFO) fails its test instead of stalling the suite.
+  const std::string cmd = "timeout 300 " + std::string(PTQC_TOOLS_DIR) + "/" + tool + " " + args + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;

@@ -29,7 +29,8 @@ std::string save_temp_model(const onnx::ModelProto& model, const std::string& st
 /// A fresh empty temp folder.
 std::string temp_dir(const std::string& stem);
 
-/// Exit status and combined stdout+stderr of a built tool (PTQC_TOOLS_DIR/<tool> <args>).
+/// Exit status and combined stdout+stderr of a built tool (PTQC_TOOLS_DIR/<tool> <args>);
+/// a run longer than 300 s is killed (status 124).
 struct ToolResult {
   int status;
   std::string output;

@@ -100,6 +100,23 @@ TEST_F(PtqcCli, SameInputsGiveByteIdenticalOmForAnyThreadCount) {
   EXPECT_EQ(slurp(dir_ + "/a.om"), slurp(dir_ + "/c.om"));
 }
 
+TEST_F(PtqcCli, ChangedCalibrationDataIsNotReusedFromAStaleRecord) {
+  ASSERT_EQ(run("ptqc", compile_args("first")).status, 0);
+  const auto reused = run("ptqc", compile_args("second"));  // default log level
+  ASSERT_EQ(reused.status, 0) << reused.output;
+  EXPECT_NE(reused.output.find("calibration skipped: reused the record in " + dir_ + "/record"), std::string::npos)
+      << reused.output;
+  const std::string record = slurp(dir_ + "/record/quant_record.json");
+  // Regenerated samples: same names and sizes, other values. The record is stale now.
+  std::vector<float> v(3 * 16 * 16, 0.75f);
+  std::ofstream(dir_ + "/calib/s3.bin", std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * 4));
+  const auto recalibrated = run("ptqc", compile_args("third"));
+  ASSERT_EQ(recalibrated.status, 0) << recalibrated.output;
+  EXPECT_EQ(recalibrated.output.find("calibration skipped"), std::string::npos) << recalibrated.output;
+  EXPECT_NE(slurp(dir_ + "/record/quant_record.json"), record);
+}
+
 TEST_F(PtqcCli, FailedRunLeavesNoOmAndKeepsAnExistingOne) {
   std::ofstream(dir_ + "/keep.om") << "precious";
   std::ofstream(dir_ + "/calib/s2.bin", std::ios::trunc) << "short";

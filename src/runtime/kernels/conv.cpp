@@ -244,6 +244,9 @@ WindowGeometry transpose_window(const OpContext& ctx, const Shape& x, const Spat
   for (size_t i = 0; i < rank; ++i) {
     const size_t d = lead + i;
     const int64_t full = g.stride[d] * (g.input[d] - 1) + output_padding[i] + g.extent(static_cast<int>(d));
+    if (output_padding[i] > kMaxPad || pads[i] > kMaxPad || pads[rank + i] > kMaxPad) {
+      ctx.fail("pads and output_padding must be at most " + std::to_string(kMaxPad));
+    }
     if (output_shape.empty() && (auto_pad == "NOTSET" || auto_pad == "VALID")) {
       g.pad_begin[d] = pads[i];
       g.pad_end[d] = pads[rank + i];

@@ -40,13 +40,17 @@ int64_t spatial_rank(const OpContext& ctx, const Shape& input) {
 
 SpatialDims spatial_attribute(const OpContext& ctx, const std::string& key, int64_t rank) {
   SpatialDims dims{1, 1, 1};
+  // Far beyond any real network; with dims below 2^40 the window arithmetic stays in 64 bits.
+  constexpr int64_t kMaxValue = int64_t{1} << 20;
   const std::vector<int64_t> values = ctx.node().attr_ints(key, std::vector<int64_t>(static_cast<size_t>(rank), 1));
   if (static_cast<int64_t>(values.size()) != rank) {
     ctx.fail(key + " must have " + std::to_string(rank) + " values, got " + std::to_string(values.size()));
   }
   for (int64_t i = 0; i < rank; ++i) {
     const int64_t v = values[static_cast<size_t>(i)];
-    if (v < 1) ctx.fail(key + " values must be >= 1, got " + std::to_string(v));
+    if (v < 1 || v > kMaxValue) {
+      ctx.fail(key + " values must be in [1, " + std::to_string(kMaxValue) + "], got " + std::to_string(v));
+    }
     dims[slot(rank, i)] = v;
   }
   return dims;
@@ -84,7 +88,9 @@ WindowGeometry forward_window(const OpContext& ctx, const Shape& input, const Sp
       g.pad_begin[slot(g.rank, i)] = pads[static_cast<size_t>(i)];
       g.pad_end[slot(g.rank, i)] = pads[static_cast<size_t>(g.rank + i)];
     }
-    if (std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p < 0; })) ctx.fail("pads must be >= 0");
+    if (std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p < 0 || p > kMaxPad; })) {
+      ctx.fail("pads must be in [0, " + std::to_string(kMaxPad) + "]");
+    }
   } else if (auto_pad != "VALID" && auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER") {
     ctx.fail("unknown auto_pad '" + auto_pad + "'");
   }
@@ -116,6 +122,8 @@ PhasePlanes phase_planes(const WindowGeometry& g) {
   pp.phases = sh * sw;
   pp.rows = g.output[1] + (g.extent(1) - 1) / sh;
   pp.pitch = g.output[2] + (g.extent(2) - 1) / sw;
+  // The scratch these planes take must be allocatable (a huge kernel or dilation makes them vast).
+  checked_tensor_bytes({pp.phases, pp.rows, pp.pitch}, DataType::kFloat64, "the phase planes of a window");
   pp.sweep = (g.output[1] - 1) * pp.pitch + g.output[2];
   pp.padded_sweep = (pp.sweep + kBlock * kLanes - 1) / (kBlock * kLanes) * (kBlock * kLanes);
   for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {

@@ -20,6 +20,9 @@
 namespace ptqc {
 
 constexpr int kMaxSpatialDims = 3;
+/// The largest pad (and output_padding) a window takes: far beyond any real network, and small
+/// enough that the window arithmetic on dims below 2^40 stays in 64 bits.
+constexpr int64_t kMaxPad = int64_t{1} << 31;
 /// Per-spatial-dim values, depth-height-width order.
 using SpatialDims = std::array<int64_t, kMaxSpatialDims>;
 

@@ -1,6 +1,7 @@
 #include "runtime/kernels/kernel_util.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace ptqc {
@@ -10,6 +11,28 @@ int64_t normalize_axis(const OpContext& ctx, int64_t axis, int64_t rank) {
     ctx.fail("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
   }
   return axis < 0 ? axis + rank : axis;
+}
+
+int64_t checked_mul(const OpContext& ctx, int64_t a, int64_t b, const char* what) {
+  int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r)) {
+    ctx.fail(std::string(what) + " (" + std::to_string(a) + " * " + std::to_string(b) + ") overflows a 64-bit integer");
+  }
+  return r;
+}
+
+int64_t checked_add(const OpContext& ctx, int64_t a, int64_t b, const char* what) {
+  int64_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) {
+    ctx.fail(std::string(what) + " (" + std::to_string(a) + " + " + std::to_string(b) + ") overflows a 64-bit integer");
+  }
+  return r;
+}
+
+int64_t checked_floor_dim(const OpContext& ctx, double value, const char* what) {
+  const double d = std::floor(value);
+  if (!(d >= 0.0 && d <= 4.6e18)) ctx.fail(std::string(what) + " " + std::to_string(value) + " is not a valid size");
+  return static_cast<int64_t>(d);
 }
 
 std::vector<int64_t> strides_of(const Shape& shape) {

@@ -16,6 +16,13 @@ namespace ptqc {
 /// \p axis in [-rank, rank) mapped to [0, rank); anything else fails the node.
 int64_t normalize_axis(const OpContext& ctx, int64_t axis, int64_t rank);
 
+/// a * b and a + b for dims and counts computed from attributes or input values, which a
+/// hostile model can make overflow: the node fails (E19020) naming \p what instead.
+int64_t checked_mul(const OpContext& ctx, int64_t a, int64_t b, const char* what);
+int64_t checked_add(const OpContext& ctx, int64_t a, int64_t b, const char* what);
+/// floor(\p value) as a dim: the node fails unless it is finite and in [0, 2^62].
+int64_t checked_floor_dim(const OpContext& ctx, double value, const char* what);
+
 /// Row-major strides of \p shape (elements).
 std::vector<int64_t> strides_of(const Shape& shape);
 

@@ -350,7 +350,7 @@ std::vector<AxisResize> geometry_from_scales(const OpContext& ctx, const Shape& 
     if (!(scales[d] > 0) || !std::isfinite(scales[d])) ctx.fail("scales must be positive, got " + std::to_string(scales[d]));
     axes[d].in = shape[d];
     axes[d].scale = scales[d];
-    axes[d].out = static_cast<int64_t>(std::floor(static_cast<double>(scales[d]) * static_cast<double>(shape[d])));
+    axes[d].out = checked_floor_dim(ctx, static_cast<double>(scales[d]) * static_cast<double>(shape[d]), "the resized length");
   }
   return axes;
 }
@@ -393,7 +393,7 @@ void apply_sizes(const OpContext& ctx, const std::vector<int64_t>& sizes, const 
     } else {
       a.scale = policy == "not_larger" ? *std::min_element(ratios.begin(), ratios.end())
                                        : *std::max_element(ratios.begin(), ratios.end());
-      a.out = static_cast<int64_t>(std::floor(a.scale * static_cast<double>(a.in) + 0.5));
+      a.out = checked_floor_dim(ctx, a.scale * static_cast<double>(a.in) + 0.5, "the resized length");
     }
   }
 }

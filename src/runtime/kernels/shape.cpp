@@ -51,7 +51,7 @@ Shape reshape_target(const OpContext& ctx, const Shape& in, const std::vector<in
     } else if (out[i] < -1) {
       ctx.fail("shape entry " + std::to_string(out[i]) + " is invalid");
     }
-    known *= out[i];
+    known = checked_mul(ctx, known, out[i], "the product of the shape entries");
   }
   const int64_t numel = shape_numel(in);
   if (inferred >= 0) {
@@ -364,7 +364,7 @@ void tile_kernel(OpContext& ctx) {
     if (repeats[d] < 0) ctx.fail("repeats has a negative entry");
     copy.dims.insert(copy.dims.end(), {repeats[d], data.shape()[d]});
     copy.src_strides.insert(copy.src_strides.end(), {0, in_strides[d]});
-    out_shape.push_back(repeats[d] * data.shape()[d]);
+    out_shape.push_back(checked_mul(ctx, repeats[d], data.shape()[d], "a tiled dim"));
   }
   Tensor& out = ctx.make_output(0, data.dtype(), out_shape);
   strided_copy(copy, data, out, copy_threads(ctx, out.numel()));
@@ -384,15 +384,17 @@ void depth_to_space_kernel(OpContext& ctx) {
   const Tensor& data = ctx.input(0);
   const int64_t b = checked_blocksize(ctx, data);
   const int64_t n = data.dim(0), c = data.dim(1), h = data.dim(2), w = data.dim(3);
-  if (c % (b * b) != 0) ctx.fail("channels " + std::to_string(c) + " are not divisible by blocksize^2");
-  const int64_t oc = c / (b * b), hw = h * w;
+  const int64_t bb = checked_mul(ctx, b, b, "blocksize^2");
+  if (c % bb != 0) ctx.fail("channels " + std::to_string(c) + " are not divisible by blocksize^2");
+  const int64_t oc = c / bb, hw = h * w;
+  const Shape out_shape{n, oc, checked_mul(ctx, h, b, "the output height"), checked_mul(ctx, w, b, "the output width")};
   const std::string mode = ctx.node().attr_string("mode", "DCR");
   if (mode != "DCR" && mode != "CRD") ctx.fail("mode '" + mode + "' is not DCR or CRD");
   // Walk the output as [n, c', h, i, w, j].
   const bool dcr = mode == "DCR";
   const StridedCopy copy{
       {n, oc, h, b, w, b}, {c * hw, dcr ? hw : b * b * hw, w, dcr ? b * oc * hw : b * hw, 1, dcr ? oc * hw : hw}, 0};
-  Tensor& out = ctx.make_output(0, data.dtype(), {n, oc, h * b, w * b});
+  Tensor& out = ctx.make_output(0, data.dtype(), out_shape);
   strided_copy(copy, data, out, copy_threads(ctx, out.numel()));
 }
 
@@ -405,7 +407,8 @@ void space_to_depth_kernel(OpContext& ctx) {
     ctx.fail("spatial dims " + shape_string({h, w}) + " are not divisible by the blocksize");
   // Walk the output as [n, i, j, c, h', w'].
   const StridedCopy copy{{n, b, b, c, h / b, w / b}, {c * h * w, w, 1, h * w, b * w, b}, 0};
-  Tensor& out = ctx.make_output(0, data.dtype(), {n, c * b * b, h / b, w / b});
+  const int64_t out_channels = checked_mul(ctx, c, checked_mul(ctx, b, b, "blocksize^2"), "the output channels");
+  Tensor& out = ctx.make_output(0, data.dtype(), {n, out_channels, h / b, w / b});
   strided_copy(copy, data, out, copy_threads(ctx, out.numel()));
 }
 
@@ -417,6 +420,11 @@ void space_to_depth_kernel(OpContext& ctx) {
 /// 2(n-1)), edge repeats them, wrap continues periodically (period n).
 std::vector<int64_t> pad_source_map(const OpContext& ctx, int64_t dim, int64_t before, int64_t after,
                                     const std::string& mode) {
+  // Bounded first, so the arithmetic below cannot overflow whatever the model says.
+  constexpr int64_t kMaxPad = int64_t{1} << 61;
+  if (before < -kMaxPad || before > kMaxPad || after < -kMaxPad || after > kMaxPad) {
+    ctx.fail("pads " + std::to_string(before) + ", " + std::to_string(after) + " are out of range");
+  }
   const int64_t lo = std::max<int64_t>(-before, 0);
   const int64_t n = dim - lo - std::max<int64_t>(-after, 0);
   const int64_t pb = std::max<int64_t>(before, 0), pa = std::max<int64_t>(after, 0);
@@ -424,7 +432,9 @@ std::vector<int64_t> pad_source_map(const OpContext& ctx, int64_t dim, int64_t b
     ctx.fail("pads " + std::to_string(before) + ", " + std::to_string(after) + " crop more than the dim " +
              std::to_string(dim));
   if (n == 0 && pb + pa > 0 && mode != "constant") ctx.fail(mode + " padding of an empty dim");
-  std::vector<int64_t> map(static_cast<size_t>(n + pb + pa));
+  const int64_t length = checked_add(ctx, checked_add(ctx, n, pb, "a padded dim"), pa, "a padded dim");
+  checked_tensor_bytes({length}, DataType::kInt64, ctx.node().describe() + ": the padded dim");
+  std::vector<int64_t> map(static_cast<size_t>(length));
   for (int64_t o = 0; o < static_cast<int64_t>(map.size()); ++o) {
     int64_t i = o - pb;
     if (i < 0 || i >= n) {
