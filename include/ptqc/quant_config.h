@@ -96,4 +96,8 @@ struct QuantConfig {
 /// valid one, a wrong type or value), each naming the file and the JSON path.
 QuantConfig load_quant_config(const std::string& path);
 
+/// load_quant_config on the file content \p text, already read (\p path names it and its
+/// folder resolves the relative paths).
+QuantConfig parse_quant_config(const std::string& path, const std::string& text);
+
 }  // namespace ptqc

@@ -170,8 +170,10 @@ void read_quantize_info(const ConfigValue& info, QuantConfig& config) {
 
 }  // namespace
 
-QuantConfig load_quant_config(const std::string& path) {
-  const nlohmann::json root = parse_config_json(path, read_config_text(path));
+QuantConfig load_quant_config(const std::string& path) { return parse_quant_config(path, read_config_text(path)); }
+
+QuantConfig parse_quant_config(const std::string& path, const std::string& text) {
+  const nlohmann::json root = parse_config_json(path, text);
   const ConfigValue top(path, root, "");
   top.expect_object({"dataset_info", "model_info", "quantize_info"});
   const fs::path config_dir = fs::path(path).parent_path();

@@ -116,7 +116,8 @@ bool is_om_file(const std::string& path) {
 Executor load_om_model(const std::string& path, const std::string& input_shape_spec, int threads) {
   OmModel model = read_om(path);
   if (!input_shape_spec.empty()) {
-    for (const auto& [name, dims] : parse_input_shape(input_shape_spec)) {
+    for (const auto& [input_name, dims] : parse_input_shape(input_shape_spec)) {
+      const std::string& name = input_name;  // clang 14 cannot capture a structured binding
       const auto it = std::find_if(model.graph.inputs.begin(), model.graph.inputs.end(), [&](const ValueInfo& v) { return v.name == name; });
       if (it == model.graph.inputs.end() || it->dims != dims) {
         throw Error(ErrorCode::kInvalidValue, "Value [" + input_shape_spec + "] for parameter [--input_shape] is invalid. Reason: " + path +

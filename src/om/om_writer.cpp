@@ -61,13 +61,18 @@ std::string serialize_om(const Graph& graph, const OmMetadata& meta) {
     table.push_back({types[i], static_cast<uint32_t>(data_size), static_cast<uint32_t>(parts[i].size())});
     data_size += parts[i].size();
   }
-  std::string body = encode_partition_table(table);
-  if (body.size() + data_size > UINT32_MAX) {
-    throw Error(ErrorCode::kUnsupportedOp, "model '" + meta.model_name + "' needs " +
-                                               std::to_string(body.size() + data_size) +
+  const std::string partition_table = encode_partition_table(table);
+  const uint64_t body_size = partition_table.size() + data_size;
+  if (body_size > UINT32_MAX) {
+    throw Error(ErrorCode::kUnsupportedOp, "model '" + meta.model_name + "' needs " + std::to_string(body_size) +
                                                " bytes after the .om header; the format's 32-bit sizes allow 4 GiB");
   }
-  for (const auto& part : parts) body.append(part);
+  // The file in one buffer (the header is filled in last), so the parts are copied once.
+  std::string file(kOmHeaderSize, '\0');
+  file.reserve(kOmHeaderSize + body_size);
+  file += partition_table;
+  for (const auto& part : parts) file.append(part);
+  const std::string_view body = std::string_view(file).substr(kOmHeaderSize);
 
   OmFileHeader header;
   header.magic = kOmMagic;
@@ -87,7 +92,8 @@ std::string serialize_om(const Graph& graph, const OmMetadata& meta) {
   header.model_num = 1;
   header.platform_version = meta.soc_version;
   header.platform_type = 0;
-  return encode_om_header(header) + body;
+  file.replace(0, kOmHeaderSize, encode_om_header(header));
+  return file;
 }
 
 void write_om(const std::string& path, const Graph& graph, const OmMetadata& meta) {

@@ -1,7 +1,5 @@
 #include "quant/quantizer.h"
 
-#include <spdlog/spdlog.h>
-
 #include "ptqc/error.h"
 #include "quant/int8_rewrite.h"
 
@@ -52,18 +50,18 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeRequest& request) {
   if (!request.record_dir.empty()) {
     if (auto saved = load_matching_record(request.record_dir, request.record_key)) ranges = ranges_from_record(*saved, report.decisions);
   }
-  Executor executor(graph, ExecutorOptions{request.threads});
   CalibrationResult calibration;
-  if (ranges) {
-    // Calibration is skipped; one batch still gives every value's shape for the rewrite.
-    spdlog::info("reusing the calibration record in {} (same model, config and input shapes): calibration skipped",
-                 request.record_dir);
-    calibration = run_calibration(executor, {}, first_batches(request.batches(), 1), 1, false);
-    calibration.ranges = *ranges;
-    report.reused_record = true;
-  } else {
-    calibration = run_calibration(executor, acts, request.batches(), request.expected_batches, request.show_progress);
-    report.calibration_batches = calibration.batches;
+  {
+    Executor executor(graph, ExecutorOptions{request.threads});  // a copy of the float graph, gone before the rewrite
+    if (ranges) {
+      // Calibration is skipped; one batch still gives every value's shape for the rewrite.
+      calibration = run_calibration(executor, {}, first_batches(request.batches(), 1), 1, false);
+      calibration.ranges = *ranges;
+      report.reused_record = true;
+    } else {
+      calibration = run_calibration(executor, acts, request.batches(), request.expected_batches, request.show_progress);
+      report.calibration_batches = calibration.batches;
+    }
   }
 
   std::map<std::string, SolvedLayer> solved;

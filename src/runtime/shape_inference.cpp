@@ -16,7 +16,7 @@ namespace {
 /// so that later shapes can be read from them (shape arithmetic is tiny; activations are not).
 constexpr int64_t kConcreteElements = 4096;
 
-/// "x: float32 1x3x8x8, w: float32 (constant) 4x3x3x3": a node's inputs for messages.
+/// "x: float32 1x3x8x8, w: float32 4x3x3x3": a node's inputs for messages.
 std::string describe_inputs(const Node& node, const std::vector<const Tensor*>& inputs) {
   std::string text;
   for (size_t k = 0; k < inputs.size(); ++k) {

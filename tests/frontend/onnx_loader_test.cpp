@@ -306,3 +306,19 @@ TEST(UntrustedModel, TheModelFileMustBeARegularFile) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(UntrustedModel, ACrashInOnnxsOpsetConverterIsAnErrorNotACrash) {
+  // Opset 6 goes through ONNX's shape inference and version converter, which divide by
+  // blocksize^2 = 2^64 = 0 here. They run in a child process, so this is an E19020 error.
+  auto model = empty_model(6);
+  add_value(model.mutable_graph()->add_input(), "x", onnx::TensorProto::FLOAT, {1, 4, 2, 2});
+  add_value(model.mutable_graph()->add_output(), "y", onnx::TensorProto::FLOAT, {});
+  set_int_attr(add_node(model, "DepthToSpace", {"x"}, {"y"}, "d2s"), "blocksize", int64_t{1} << 32);
+  const Error e = load_failure(save_temp_model(model, "legacy_crash"));
+  EXPECT_EQ(e.code(), ErrorCode::kInvalidModel) << e.what();
+  EXPECT_NE(e.message().find("cannot be upgraded"), std::string::npos) << e.what();
+}
+
+}  // namespace

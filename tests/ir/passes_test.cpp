@@ -36,6 +36,27 @@ TEST(RemoveIdentities, RewiresReadersAndKeepsGraphOutputNames) {
   EXPECT_NO_THROW(validate(g));
 }
 
+TEST(RemoveIdentities, ChainsOfIdentitiesCollapseInOneCall) {
+  Graph g;
+  g.opset = 13;
+  g.inputs.push_back(float_value("x", {2}));
+  g.outputs.push_back(float_value("out", {2}));
+  g.outputs.push_back(float_value("side", {2}));
+  g.nodes.push_back(make_node("relu", "Relu", {"x"}, {"r"}));
+  g.nodes.push_back(make_node("id1", "Identity", {"r"}, {"a"}));
+  g.nodes.push_back(make_node("id2", "Identity", {"a"}, {"b"}));
+  g.nodes.push_back(make_node("neg", "Neg", {"b"}, {"side"}));  // reads the end of the chain
+  g.nodes.push_back(make_node("id3", "Identity", {"b"}, {"out"}));
+  EXPECT_EQ(remove_identities(g), 3u);
+  ASSERT_EQ(g.nodes.size(), 2u);
+  EXPECT_EQ(g.nodes[0].outputs[0], "out");  // relu now writes the graph output
+  EXPECT_EQ(g.nodes[1].inputs[0], "out");   // and neg reads it
+  EXPECT_NO_THROW(validate(g));
+  const auto y = Executor(g).run({Tensor::from_vector<float>({-1.0f, 2.0f}, {2})});
+  EXPECT_EQ(y[0].to_float_vector(), (std::vector<float>{0.0f, 2.0f}));
+  EXPECT_EQ(y[1].to_float_vector(), (std::vector<float>{0.0f, -2.0f}));
+}
+
 TEST(FoldConstants, ShapeSubgraphBecomesAConstantReshape) {
   // Shape(x) -> Gather(0) -> Unsqueeze -> Concat([-1]) -> Reshape(x): the torch/paddle flatten idiom.
   Graph g;

@@ -20,7 +20,9 @@ std::vector<int64_t> non_negative_ints(const OpContext& ctx, const std::string& 
   if (static_cast<int64_t>(v.size()) != count) {
     ctx.fail(key + " must have " + std::to_string(count) + " values, got " + std::to_string(v.size()));
   }
-  if (std::any_of(v.begin(), v.end(), [](int64_t e) { return e < 0; })) ctx.fail(key + " must be >= 0");
+  if (std::any_of(v.begin(), v.end(), [](int64_t e) { return e < 0 || e > kMaxPad; })) {
+    ctx.fail(key + " must be in [0, " + std::to_string(kMaxPad) + "]");
+  }
   return v;
 }
 
@@ -40,7 +42,7 @@ QConvProblem read_operands(const OpContext& ctx, bool transposed) {
   p.in_channels = c.in_channels;
   p.out_channels = c.out_channels;
   p.x_offset = offset_attribute(ctx, "x_offset");
-  p.x = x.data<int8_t>();
+  p.x = x.has_values() ? x.data<int8_t>() : nullptr;  // abstract in shape inference, which stops at make_output
   p.w = w.data<int8_t>();
   p.bias = bias_input(ctx, 2, p.out_channels);
   p.window.kernel = kernel_from_weights(ctx, w.shape(), p.window.rank);
