@@ -4,17 +4,13 @@
 #include <onnx/version_converter/convert.h>
 #include <spdlog/spdlog.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <climits>
-#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
 
+#include "frontend/isolated_call.h"
 #include "frontend/tensor_proto.h"
 #include "ptqc/error.h"
 #include "ptqc/file_io.h"
@@ -138,46 +134,32 @@ std::string converted_or_error(onnx::ModelProto& model) {
 /// with ONNX's version converter, so kernels only see the opset 7+ forms (e.g. numpy
 /// broadcasting instead of the broadcast/axis attributes). The converter needs shapes,
 /// so ONNX's shape inference runs first. Neither is hardened against hostile models (a
-/// blocksize of 2^32 divides by zero there), so both run in a child process: a crash
-/// becomes an E19020 error, and the converted model comes back through a pipe.
+/// blocksize of 2^32 divides by zero there, other inputs crash it), so both run in a
+/// child process (run_isolated): a crash or hang there becomes an E19020 error.
 int64_t upgrade_legacy_opset(onnx::ModelProto& model, int64_t opset, const std::string& path) {
   if (opset >= kMinOpset) return opset;
   const std::string fail = path + ": opset " + std::to_string(opset) + " cannot be upgraded to opset " +
                            std::to_string(kMinOpset);
-  int fds[2];
-  if (::pipe(fds) != 0) throw Error(ErrorCode::kFileIo, fail + ": cannot create a pipe");
-  std::fflush(nullptr);
-  const pid_t child = ::fork();
-  if (child < 0) throw Error(ErrorCode::kInternal, fail + ": cannot fork");
-  if (child == 0) {
-    ::close(fds[0]);
-    const std::string error = converted_or_error(model);
-    const std::string reply = error.empty() ? "M" + model.SerializeAsString() : "E" + error;
-    for (size_t done = 0; done < reply.size();) {
-      const ssize_t n = ::write(fds[1], reply.data() + done, reply.size() - done);
-      if (n <= 0) ::_exit(2);
-      done += static_cast<size_t>(n);
-    }
-    ::_exit(0);
+  constexpr int kTimeoutSeconds = 300;
+  const IsolatedResult result = run_isolated(
+      [&] {
+        const std::string error = converted_or_error(model);
+        std::string reply(1, error.empty() ? 'M' : 'E');  // appended, not "M" + ...: GCC 12 -Wrestrict
+        reply += error.empty() ? model.SerializeAsString() : error;
+        return reply;
+      },
+      kTimeoutSeconds);
+  if (result.outcome == IsolatedResult::Outcome::kTimedOut) {
+    throw Error(ErrorCode::kInvalidModel, fail + ": ONNX's shape inference or version converter did not finish in " +
+                                              std::to_string(kTimeoutSeconds) + " s");
   }
-  ::close(fds[1]);
-  std::string reply;
-  char buffer[1 << 16];
-  for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    reply.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || reply.empty()) {
+  if (result.outcome == IsolatedResult::Outcome::kCrashed) {
     throw Error(ErrorCode::kInvalidModel, fail + ": ONNX's shape inference or version converter crashed on it" +
-                                              (WIFSIGNALED(status) ? " (signal " + std::to_string(WTERMSIG(status)) + ")" : ""));
+                                              (result.signal ? " (signal " + std::to_string(result.signal) + ")" : ""));
   }
-  if (reply[0] == 'E') throw Error(ErrorCode::kUnsupportedOp, fail + ": " + reply.substr(1));
-  if (!model.ParseFromArray(reply.data() + 1, static_cast<int>(reply.size() - 1))) {
+  const std::string& reply = result.reply;
+  if (!reply.empty() && reply[0] == 'E') throw Error(ErrorCode::kUnsupportedOp, fail + ": " + reply.substr(1));
+  if (reply.empty() || reply.size() - 1 > INT_MAX || !model.ParseFromArray(reply.data() + 1, static_cast<int>(reply.size() - 1))) {
     throw Error(ErrorCode::kInternal, fail + ": the converted model does not parse");
   }
   spdlog::info("{}: upgraded from opset {} to {}", path, opset, kMinOpset);
