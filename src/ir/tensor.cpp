@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -61,18 +62,32 @@ bool is_supported_dtype(int32_t onnx_type) {
   return onnx_type != 0 && dtype_size(static_cast<DataType>(onnx_type)) != 0;
 }
 
-int64_t shape_numel(const Shape& shape) {
-  int64_t nonzero = 1;
+namespace {
+
+/// The element count of \p shape and the product of its non-zero dims (which bounds every
+/// stride), or nullopt when a dim is negative or that product overflows int64.
+struct ElementCount {
+  int64_t numel;
+  int64_t nonzero_product;
+};
+std::optional<ElementCount> element_count(const Shape& shape) noexcept {
+  ElementCount count{1, 1};
   bool has_zero = false;
   for (int64_t d : shape) {
-    if (d < 0) throw Error(ErrorCode::kInvalidModel, "shape " + shape_string(shape) + " has a negative dim");
-    if (d == 0) {
-      has_zero = true;
-    } else if (__builtin_mul_overflow(nonzero, d, &nonzero)) {
-      throw Error(ErrorCode::kInvalidModel, "shape " + shape_string(shape) + " has more elements than a 64-bit count holds");
-    }
+    if (d < 0 || (d > 0 && __builtin_mul_overflow(count.nonzero_product, d, &count.nonzero_product))) return std::nullopt;
+    has_zero = has_zero || d == 0;
   }
-  return has_zero ? 0 : nonzero;
+  count.numel = has_zero ? 0 : count.nonzero_product;
+  return count;
+}
+
+}  // namespace
+
+int64_t shape_numel(const Shape& shape) {
+  if (const auto count = element_count(shape)) return count->numel;
+  const bool negative = std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; });
+  throw Error(ErrorCode::kInvalidModel, "shape " + shape_string(shape) +
+                                            (negative ? " has a negative dim" : " has more elements than a 64-bit count holds"));
 }
 
 std::string shape_string(const Shape& shape) {
@@ -103,15 +118,12 @@ uint64_t max_tensor_bytes() { return tensor_byte_limit().load(std::memory_order_
 void set_max_tensor_bytes(uint64_t bytes) { tensor_byte_limit().store(bytes, std::memory_order_relaxed); }
 
 std::optional<uint64_t> tensor_bytes_within_limit(const Shape& shape, DataType dtype) noexcept {
-  int64_t nonzero = 1;
-  bool has_zero = false;
-  for (int64_t d : shape) {
-    if (d < 0 || (d > 0 && __builtin_mul_overflow(nonzero, d, &nonzero))) return std::nullopt;
-    has_zero = has_zero || d == 0;
-  }
+  const auto count = element_count(shape);
   uint64_t bytes = 0;
-  if (__builtin_mul_overflow(static_cast<uint64_t>(nonzero), dtype_size(dtype), &bytes)) return std::nullopt;
-  if (has_zero) return 0;
+  if (!count || __builtin_mul_overflow(static_cast<uint64_t>(count->nonzero_product), dtype_size(dtype), &bytes)) {
+    return std::nullopt;
+  }
+  if (count->numel == 0) return 0;
   if (bytes > max_tensor_bytes()) return std::nullopt;
   return bytes;
 }
@@ -178,7 +190,6 @@ Tensor Tensor::reshaped(Shape shape) const {
   t.shape_ = std::move(shape);
   return t;
 }
-
 
 Tensor Tensor::contiguous_view(int64_t first, Shape shape) const {
   const int64_t count = shape_numel(shape);

@@ -290,5 +290,49 @@ TEST(PadTest, AxesInputPadsOnlyTheListedAxes) {
   EXPECT_EQ(vals<float>(y), (std::vector<float>{0, 0, 1, 0, 2, 3}));
 }
 
+// Shapes computed from hostile attributes or input values: each is a coded E19020 error
+// (before anything is allocated), never an overflow, a huge allocation or a crash.
+TEST(HostileShapes, OverflowingOrHugeOutputShapesAreCodedErrors) {
+  using kernel_test::error_of;
+  using kernel_test::int64s;
+  using kernel_test::int_attr;
+  using kernel_test::ints_attr;
+  using kernel_test::make_node;
+  constexpr int64_t kBig = int64_t{1} << 40;
+  const Tensor x = kernel_test::floats({1, 2, 3, 4}, {1, 1, 2, 2});
+  const Tensor reshape_shape = int64s({kBig, kBig, -1});  // the product of the entries overflows
+  EXPECT_EQ(error_of(make_node("Reshape", 2), 17, {&x, &reshape_shape}), ErrorCode::kInvalidModel);
+  const Tensor repeats = int64s({1, 1, kBig, kBig});  // 2 * 2^40 per dim: 2^82 elements
+  EXPECT_EQ(error_of(make_node("Tile", 2), 17, {&x, &repeats}), ErrorCode::kInvalidModel);
+  const Tensor huge_shape = int64s({kBig, kBig});
+  EXPECT_EQ(error_of(make_node("ConstantOfShape", 1), 17, {&huge_shape}), ErrorCode::kInvalidModel);
+  EXPECT_EQ(error_of(make_node("Expand", 2), 17, {&x, &huge_shape}), ErrorCode::kInvalidModel);
+  const Tensor pads = int64s({0, 0, 0, 0, 0, 0, kBig, int64_t{1} << 62});  // beyond the pad bound
+  EXPECT_EQ(error_of(make_node("Pad", 2), 18, {&x, &pads}), ErrorCode::kInvalidModel);
+  const Tensor big_pads = int64s({0, 0, 0, 0, 0, 0, kBig, kBig});  // 2^41 x 2 floats: beyond the memory limit
+  EXPECT_EQ(error_of(make_node("Pad", 2), 18, {&x, &big_pads}), ErrorCode::kInvalidModel);
+  const Tensor scales = kernel_test::floats({1, 1, 1e30f, 1e30f}, {4});
+  EXPECT_EQ(error_of(make_node("Resize", 3), 13, {&x, nullptr, &scales}), ErrorCode::kInvalidModel);
+
+  Node space = make_node("SpaceToDepth", 1);
+  space.attrs["blocksize"] = int_attr(int64_t{1} << 32);
+  EXPECT_EQ(error_of(space, 17, {&x}), ErrorCode::kInvalidModel);
+  Node depth = make_node("DepthToSpace", 1);
+  depth.attrs["blocksize"] = int_attr(int64_t{1} << 32);
+  EXPECT_EQ(error_of(depth, 17, {&x}), ErrorCode::kInvalidModel);
+
+  const Tensor w = kernel_test::floats({1, 1, 1, 1}, {1, 1, 2, 2});
+  for (const auto& [key, value] : {std::pair{"dilations", std::vector<int64_t>{int64_t{1} << 40, 1}},
+                                   std::pair{"strides", std::vector<int64_t>{1, int64_t{1} << 40}},
+                                   std::pair{"pads", std::vector<int64_t>{0, 0, int64_t{1} << 62, 0}}}) {
+    Node conv = make_node("Conv", 2);
+    conv.attrs[key] = ints_attr(value);
+    EXPECT_EQ(error_of(conv, 17, {&x, &w}), ErrorCode::kInvalidModel) << key;
+  }
+  Node pool = make_node("MaxPool", 1);
+  pool.attrs["kernel_shape"] = ints_attr({int64_t{1} << 40, 1});
+  EXPECT_EQ(error_of(pool, 17, {&x}), ErrorCode::kInvalidModel);
+}
+
 }  // namespace
 }  // namespace ptqc
