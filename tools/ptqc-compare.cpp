@@ -16,7 +16,9 @@ struct Options {
   int threads = 1;
   int64_t max_samples = 8;
   std::optional<double> data_range;
+  std::optional<double> mask_threshold;
   int topk = 0;
+  bool simulate = false;
 };
 
 ptqc::Error invalid(const std::string& flag, const std::string& value, const std::string& reason) {
@@ -31,6 +33,7 @@ ptqc::CompareReport compare(const Options& o, const ptqc::MetricOptions& metrics
                       "give either --model, --om and --input_list (run both models) or --fp32_dir and --int8_dir (compare outputs)");
   }
   if (folders) {
+    if (o.simulate) throw invalid("--simulate", "true", "the simulation runs the models: give --model, --om and --input_list");
     if (o.fp32_dir.empty() || o.int8_dir.empty()) {
       throw ptqc::Error(ptqc::ErrorCode::kMissingFlag, "--fp32_dir and --int8_dir go together: both are required");
     }
@@ -39,7 +42,8 @@ ptqc::CompareReport compare(const Options& o, const ptqc::MetricOptions& metrics
   for (const auto& [flag, value] : {std::pair{"--model", &o.model}, {"--om", &o.om}, {"--input_list", &o.input_list}}) {
     if (value->empty()) throw ptqc::Error(ptqc::ErrorCode::kMissingFlag, std::string("required flag ") + flag + " is missing");
   }
-  ptqc::ModelCompareRequest request{o.model, o.om, o.input_list, o.input_shape, o.record, o.threads, o.max_samples, metrics};
+  ptqc::ModelCompareRequest request{o.model,   o.om,          o.input_list, o.input_shape, o.record,
+                                    o.threads, o.max_samples, o.simulate,   metrics};
   return ptqc::compare_models(request);
 }
 
@@ -51,6 +55,10 @@ int run(const Options& o) {
   }
   metrics.data_range = o.data_range;
   metrics.topk = o.topk;
+  if (o.mask_threshold && !std::isfinite(*o.mask_threshold)) {
+    throw invalid("--mask_threshold", std::to_string(*o.mask_threshold), "the threshold must be a finite number");
+  }
+  metrics.mask_threshold = o.mask_threshold;
   const ptqc::CompareReport report = compare(o, metrics);
   std::fputs(ptqc::format_text_report(report).c_str(), stdout);
   if (!o.report.empty()) {
@@ -63,7 +71,7 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"ptqc-compare: accuracy of an INT8 .om against its FP32 ONNX model (cosine, SQNR, PSNR, errors, top-k; per layer)"};
+  CLI::App app{"ptqc-compare: accuracy of an INT8 .om against its FP32 ONNX model (cosine, SQNR, PSNR, errors, top-k, mask IoU; per layer; float simulation)"};
   Options o;
   app.add_option("--model", o.model, "the FP32 ONNX model");
   app.add_option("--om", o.om, "the INT8 .om compiled from it");
@@ -75,13 +83,17 @@ int main(int argc, char** argv) {
   app.add_option("--int8_dir", o.int8_dir, "ptqc-run output folder of the INT8 model");
   double data_range = 0;
   app.add_option("--data_range", data_range, "PSNR peak-to-peak range (default: each FP32 output's max - min)");
-  app.add_option("--topk", o.topk, "top-1/top-k agreement on every output with this k (default: k = 5, rank-2 outputs only)")
+  app.add_option("--topk", o.topk, "top-1/top-k agreement on every output with this k (default: k = 5, [N, C] and [N, T, C] outputs only)")
       ->check(CLI::Range(1, 1 << 20));
+  double mask_threshold = 0;
+  app.add_option("--mask_threshold", mask_threshold, "binary-mask IoU of every output at this threshold (probability maps, e.g. 0.3)");
+  app.add_flag("--simulate", o.simulate, "also run the float simulation of the .om's quantization: algorithm vs kernel error");
   app.add_option("--report", o.report, "folder for compare.json and compare.html");
   app.add_option("--threads", o.threads, "worker threads")->check(CLI::Range(1, 256));
   app.add_option("--log", o.log, "debug|info|warning|error|null");
   ptqc::cli::add_max_memory_flag(app);
   if (const auto status = ptqc::cli::parse_arguments(app, argc, argv)) return *status;
   if (app.count("--data_range") > 0) o.data_range = data_range;
+  if (app.count("--mask_threshold") > 0) o.mask_threshold = mask_threshold;
   return ptqc::cli::run_guarded([&] { return run(o); });
 }

@@ -22,9 +22,12 @@ namespace ptqc {
 struct MetricOptions {
   /// PSNR's peak-to-peak range R; nullopt = the reference sample's max - min.
   std::optional<double> data_range;
-  /// 0: top-1/top-k agreement only for class-shaped outputs (rank 2 [N, C], C >= 2) with
-  /// k = 5; k > 0: for every output (classes along the last axis), with that k.
+  /// 0: top-1/top-k agreement only for class-shaped outputs with k = 5: logits [N, C] and
+  /// sequence logits [N, T, C] (per step), C >= 2; k > 0: for every output (classes along the
+  /// last axis), with that k.
   int topk = 0;
+  /// Binary-mask IoU of every output at this threshold (probability maps): |r > θ ∧ t > θ| / |r > θ ∨ t > θ|.
+  std::optional<double> mask_threshold;
 };
 
 /// One test tensor against its reference (one output of one sample). Sums are in double.
@@ -41,6 +44,9 @@ struct TensorMetrics {
   int64_t top1_hits = 0;
   int64_t topk_hits = 0;
   int k = 0;
+  /// Elements above MetricOptions::mask_threshold in both / in either (0 when not measured).
+  int64_t mask_intersection = 0;
+  int64_t mask_union = 0;
 };
 
 /// The metrics of \p test against \p ref, both of shape \p shape.
@@ -53,6 +59,7 @@ struct OutputComparison {
   std::string name;
   Shape shape;                        ///< of the first sample
   std::vector<TensorMetrics> samples; ///< in sample order
+  bool mask_measured = false;         ///< MetricOptions::mask_threshold was set
 };
 
 /// A similarity metric over samples: its mean and its worst (smallest; NaN counts as worst) sample.
@@ -69,6 +76,8 @@ struct OutputSummary {
   double mean_abs_error = 0;  ///< mean of the per-sample means
   std::optional<double> top1, topk;  ///< fractions of rows; nullopt when not measured
   int k = 0;
+  /// Σ intersection / Σ union over all samples (1 when both masks are empty); nullopt when not measured.
+  std::optional<double> mask_iou;
 };
 
 OutputSummary summarize(const OutputComparison& output);
@@ -80,6 +89,9 @@ struct ValueError {
   double sqnr_db = 0;
   double cosine = 0;
   double max_abs_error = 0;
+  /// The INT8 graph holds it only requantized: measured on the AscendRequant's int8 output,
+  /// dequantized with its scale (the next layer's input quantization included).
+  bool from_requantized = false;
 };
 
 /// The quantization parameters of a layer, as the INT8 graph applies them.
@@ -125,6 +137,26 @@ struct ActivationHistogram {
   std::string note;                ///< non-empty when the histogram is incomplete (non-finite values)
 };
 
+/// One output under ptqc-compare --simulate.
+struct SimulationOutput {
+  std::string name;
+  double sim_vs_fp32_sqnr_db = 0;   ///< the quantization's own error (the algorithm)
+  double sim_vs_fp32_cosine = 0;
+  double int8_vs_sim_sqnr_db = 0;   ///< how far the .om's kernels are from the simulation
+  double int8_vs_sim_max_abs_error = 0;
+};
+
+/// ptqc-compare --simulate: the FP32 graph with every quantized layer fake-quantized exactly
+/// as the .om quantizes it (simulate_layers), run in float32 on every sample. A high INT8-vs-
+/// simulation SQNR says the INT8 kernels do what the parameters say, so any loss is the
+/// quantization's (docs/compare.md, "Simulation").
+struct SimulationReport {
+  int64_t samples = 0;
+  size_t simulated_layers = 0;
+  std::vector<std::string> not_simulated;  ///< "layer: why"; such layers stay float in the simulation
+  std::vector<SimulationOutput> outputs;
+};
+
 /// Everything ptqc-compare measured.
 struct CompareReport {
   std::string mode;  ///< "models" or "folders"
@@ -137,6 +169,7 @@ struct CompareReport {
   std::vector<ValueError> values;           ///< every shared float value, in FP32 graph order
   std::vector<LayerComparison> layers;      ///< in .om order
   std::vector<ActivationHistogram> histograms;
+  std::optional<SimulationReport> simulation;
 };
 
 /// What `ptqc-compare --model --om --input_list` runs.
@@ -148,6 +181,7 @@ struct ModelCompareRequest {
   std::string record;       ///< quant_record.json (or its folder); "" = parameters from the .om
   int threads = 1;
   int64_t max_layer_samples = 8;  ///< samples for the per-layer part; 0 skips it
+  bool simulate = false;          ///< also run the float simulation of the .om's quantization
   MetricOptions metrics;
 };
 

@@ -37,6 +37,7 @@ class Executor {
   Executor& operator=(Executor&&) noexcept;
 
   const Graph& graph() const;
+  const ExecutorOptions& options() const;
   void set_observer(TensorObserver observer);
 
   /// Runs once. \p inputs follow graph().inputs order; each must have the

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,20 @@ struct LayerOverrides {
   std::map<std::string, std::string> source_keys;
 };
 
+/// The metric of quantize_info.accuracy_target (docs/config.md).
+enum class AccuracyMetric { kCosine, kSqnrDb, kTop1Agreement, kPsnrDb };
+
+/// quantize_info.accuracy_target: automatic mixed precision. The compiler keeps the fewest
+/// layers in float such that \p metric of the INT8 model against FP32 is at least \p value on
+/// every selected output (docs/algorithms.md, "Mixed precision").
+struct AccuracyTarget {
+  AccuracyMetric metric = AccuracyMetric::kCosine;
+  double value = 0;
+  std::string output;          ///< the graph output to judge; "" = every float output
+  std::string eval_list_file;  ///< held-out samples (lines relative to dataset_path); "" = hold out part of the calibration list
+  std::string key_path;        ///< "quantize_info.accuracy_target" (for messages)
+};
+
 /// A validated quantization config.
 struct QuantConfig {
   std::string config_path;  ///< the file it was read from (for messages)
@@ -74,6 +89,10 @@ struct QuantConfig {
   int64_t calibration_batch_num = -1;
   LayerQuantConfig common;
   LayerOverrides overrides;
+  /// quantize_info.bias_correction: shift each INT8 layer's bias by the mean error of its
+  /// output on the calibration data (docs/algorithms.md, "Bias correction").
+  bool bias_correction = true;
+  std::optional<AccuracyTarget> accuracy_target;
 
   /// The settings of node \p node_name of type \p op_type (priority: layer name > op type > common).
   const LayerQuantConfig& for_layer(const std::string& node_name, const std::string& op_type) const;

@@ -46,11 +46,21 @@ std::string QuantConfig::fingerprint() const {
   }
   json inputs = json::array();
   for (const InputTensorInfo& input : this->inputs) inputs.push_back(input_settings(input));
+  // The accuracy target decides which samples calibrate (without an eval list, part of the
+  // list is held out), so it is part of what the ranges were computed from.
+  json target = nullptr;
+  if (accuracy_target) {
+    target = {{"metric", choice_name(accuracy_metric_choices(), accuracy_target->metric)},
+              {"value", accuracy_target->value},
+              {"output", accuracy_target->output},
+              {"eval_list_file", accuracy_target->eval_list_file}};
+  }
   const json settings = {{"dataset_path", dataset.dataset_path},
                          {"image_list_file", dataset.image_list_file},
                          {"inputs", inputs},
                          {"calibration_batch_num", calibration_batch_num},
-                         {"layers", layers}};
+                         {"layers", layers},
+                         {"accuracy_target", target}};
   return settings.dump();
 }
 

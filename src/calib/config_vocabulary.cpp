@@ -33,6 +33,14 @@ const Choices<NetFormat>& net_format_choices() {
   return choices;
 }
 
+const Choices<AccuracyMetric>& accuracy_metric_choices() {
+  static const Choices<AccuracyMetric> choices = {{"cosine", AccuracyMetric::kCosine},
+                                                  {"sqnr_db", AccuracyMetric::kSqnrDb},
+                                                  {"top1_agreement", AccuracyMetric::kTop1Agreement},
+                                                  {"psnr_db", AccuracyMetric::kPsnrDb}};
+  return choices;
+}
+
 const Choices<DataType>& data_type_choices() {
   static const Choices<DataType> choices = {{"FP32", DataType::kFloat32}, {"FP16", DataType::kFloat16},
                                             {"INT8", DataType::kInt8},    {"UINT8", DataType::kUInt8},

@@ -20,6 +20,7 @@ const Choices<HistogramObjective>& histogram_objective_choices();    ///< mse kl
 const Choices<WeightAlgorithm>& weight_algorithm_choices();          ///< arq_quantize minmax
 const Choices<InputType>& input_type_choices();                      ///< img data
 const Choices<NetFormat>& net_format_choices();                      ///< NCHW NHWC ND
+const Choices<AccuracyMetric>& accuracy_metric_choices();          ///< cosine sqnr_db top1_agreement psnr_db
 const Choices<DataType>& data_type_choices();  ///< FP32 FP16 INT8 UINT8 INT32 INT64 (output_data_type)
 
 /// The config spelling of \p value. \pre value is one of \p choices.

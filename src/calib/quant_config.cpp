@@ -147,14 +147,35 @@ std::vector<InputTensorInfo> read_model_info(const ConfigValue& model_info) {
 }
 
 std::vector<std::string> quantize_info_keys() {
-  std::vector<std::string> keys = {"quant_mode", "calibration_batch_num", "skip_layers", "skip_layer_types",
-                                   "override_layer_configs"};
+  std::vector<std::string> keys = {"quant_mode",       "calibration_batch_num",  "skip_layers",
+                                   "skip_layer_types", "override_layer_configs", "bias_correction",
+                                   "accuracy_target"};
   const std::vector<std::string>& layer_keys = layer_setting_keys();
   keys.insert(keys.end(), layer_keys.begin(), layer_keys.end());
   return keys;
 }
 
-void read_quantize_info(const ConfigValue& info, QuantConfig& config) {
+/// quantize_info.accuracy_target: {"metric", "value", optional "output" and "eval_list_file"}.
+AccuracyTarget read_accuracy_target(const ConfigValue& target, const fs::path& config_dir) {
+  target.expect_object({"metric", "value", "output", "eval_list_file"});
+  AccuracyTarget t;
+  t.key_path = target.path();
+  t.metric = target.required("metric").as_choice(accuracy_metric_choices());
+  const ConfigValue value = target.required("value");
+  t.value = value.as_number();
+  const bool ratio = t.metric == AccuracyMetric::kCosine || t.metric == AccuracyMetric::kTop1Agreement;
+  if (ratio && (t.value <= 0 || t.value > 1)) value.fail("a number in (0, 1]");
+  if (!ratio && (t.value <= 0 || t.value > 200)) value.fail("a number of dB in (0, 200]");
+  if (target.has("output")) {
+    const ConfigValue output = target.at("output");
+    t.output = output.as_string();
+    if (t.output.empty()) output.fail("the name of a model output");
+  }
+  if (target.has("eval_list_file")) t.eval_list_file = read_path(target.at("eval_list_file"), config_dir);
+  return t;
+}
+
+void read_quantize_info(const ConfigValue& info, QuantConfig& config, const fs::path& config_dir) {
   info.expect_object(quantize_info_keys());
   if (info.has("quant_mode")) info.at("quant_mode").as_choice(Choices<int>{{"static_ptq", 0}});
   if (info.has("calibration_batch_num")) {
@@ -164,6 +185,8 @@ void read_quantize_info(const ConfigValue& info, QuantConfig& config) {
       batches.fail("a positive number of batches, or -1 for all");
     }
   }
+  if (info.has("bias_correction")) config.bias_correction = info.at("bias_correction").as_bool();
+  if (info.has("accuracy_target")) config.accuracy_target = read_accuracy_target(info.at("accuracy_target"), config_dir);
   apply_layer_settings(info, config.common);
   config.overrides = read_layer_overrides(info, config.common);
 }
@@ -184,7 +207,8 @@ QuantConfig parse_quant_config(const std::string& path, const std::string& text)
   config.inputs = read_model_info(top.required("model_info"));
   const nlohmann::json no_settings = nlohmann::json::object();
   read_quantize_info(
-      top.has("quantize_info") ? top.at("quantize_info") : ConfigValue(path, no_settings, "quantize_info"), config);
+      top.has("quantize_info") ? top.at("quantize_info") : ConfigValue(path, no_settings, "quantize_info"), config,
+      config_dir);
   return config;
 }
 

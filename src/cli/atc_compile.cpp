@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include "ptqc/quant_config.h"
 #include "ptqc/shape_inference.h"
 #include "ptqc/soc.h"
+#include "quant/accuracy_check.h"
 #include "quant/quantizer.h"
 
 namespace ptqc::cli {
@@ -183,6 +185,41 @@ void print_quantization_summary(const QuantizeReport& report, const std::string&
               report.reused_record ? " (calibration record reused)" : "");
 }
 
+/// Prints what accuracy_target chose and writes it to <out_file_path>/mixed_precision.json.
+void report_mixed_precision(const MixedPrecisionReport& mp, const std::string& record_dir) {
+  const PrecisionSearch& s = mp.search;
+  std::printf("accuracy_target: %s reached (target %s; every layer INT8: %s) on %lld %s batch(es); %zu layer(s) kept "
+              "in float, %.1f%% of MACs INT8; %d evaluations\n",
+              describe_metric(mp.target.metric, s.reached).c_str(), describe_metric(mp.target.metric, mp.target.value).c_str(),
+              describe_metric(mp.target.metric, s.all_int8).c_str(), static_cast<long long>(mp.eval_samples),
+              mp.held_out_from_calibration ? "held-out calibration" : "eval_list_file", s.float_layers.size(),
+              100 * mp.int8_mac_share, s.evaluations);
+  for (const std::string& layer : s.float_layers) {
+    const auto it = std::find_if(s.isolated.begin(), s.isolated.end(), [&](const auto& p) { return p.first == layer; });
+    std::printf("  kept in float: %s (%s with only this layer INT8)\n", layer.c_str(),
+                it == s.isolated.end() ? "-" : describe_metric(mp.target.metric, it->second).c_str());
+  }
+  if (record_dir.empty()) return;
+  // JSON has no infinity: an exact match (SQNR +inf) is written "inf"; null means not evaluated.
+  const auto number = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : std::isinf(v) ? nlohmann::json("inf") : nlohmann::json(v); };
+  nlohmann::json isolated = nlohmann::json::object();
+  for (const auto& [layer, value] : s.isolated) isolated[layer] = number(value);
+  const nlohmann::json out = {
+      {"target", {{"metric", describe_metric(mp.target.metric, mp.target.value)}, {"value", mp.target.value}}},
+      {"reached", number(s.reached)},
+      {"every_layer_int8", number(s.all_int8)},
+      {"every_layer_float", number(s.all_float)},
+      {"float_layers", s.float_layers},
+      {"int8_mac_share", mp.int8_mac_share},
+      {"evaluations", s.evaluations},
+      {"eval_batches", mp.eval_samples},
+      {"eval_data", mp.held_out_from_calibration ? "held-out calibration batches" : "eval_list_file"},
+      {"judged_outputs", mp.judged_outputs},
+      {"isolated", isolated}};
+  ensure_directory(record_dir);
+  write_file_atomically(record_dir + "/mixed_precision.json", out.dump(2) + "\n");
+}
+
 }  // namespace
 
 void compile_model(const AtcFlags& f) {
@@ -213,7 +250,15 @@ void compile_model(const AtcFlags& f) {
     request.show_progress = isatty(STDERR_FILENO) && f.log != "null";
     request.record_dir = config->dataset.out_file_path;
     request.record_key = {sha256_hex(model_bytes), config->fingerprint(), input_shapes_text(graph), input.data_fingerprint, 0};
-    print_quantization_summary(quantize_graph(graph, request), request.record_dir);
+    request.bias_correction = config->bias_correction;
+    request.accuracy_target = config->accuracy_target;
+    if (config->accuracy_target && !config->accuracy_target->eval_list_file.empty()) {
+      request.eval_batches = evaluation_input(*config, graph).make_source;
+    }
+    request.float16 = f.precision_mode == "force_fp16" || f.precision_mode == "allow_mix_precision";
+    const QuantizeReport report = quantize_graph(graph, request);
+    print_quantization_summary(report, request.record_dir);
+    if (report.mixed_precision) report_mixed_precision(*report.mixed_precision, request.record_dir);
     clock.done("calibration and quantization");
   }
   apply_output_types(graph, f.output_type);

@@ -45,4 +45,11 @@ CalibrationInput calibration_input(const QuantConfig& config, const Graph& graph
   return input;
 }
 
+CalibrationInput evaluation_input(const QuantConfig& config, const Graph& graph) {
+  QuantConfig eval = config;
+  eval.dataset.image_list_file = config.accuracy_target->eval_list_file;
+  eval.calibration_batch_num = -1;
+  return calibration_input(eval, graph);
+}
+
 }  // namespace ptqc::cli

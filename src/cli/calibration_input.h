@@ -21,4 +21,9 @@ struct CalibrationInput {
 /// N of the inputs). Errors of the dataset (missing files, sizes, NaN) surface when read.
 CalibrationInput calibration_input(const QuantConfig& config, const Graph& graph);
 
+/// The batches of accuracy_target.eval_list_file (every line, read like the calibration list:
+/// sample paths relative to dataset_path, the same inputs and preprocessing).
+/// \pre config.accuracy_target with a non-empty eval_list_file.
+CalibrationInput evaluation_input(const QuantConfig& config, const Graph& graph);
+
 }  // namespace ptqc::cli

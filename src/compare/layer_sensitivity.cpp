@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 
 #include "compare/metrics.h"
 #include "ir/passes/graph_edit.h"
+#include "ptqc/passes.h"
 #include "ptqc/error.h"
 #include "ptqc/executor.h"
 #include "runtime/op_registry.h"
@@ -107,32 +109,101 @@ Tensor dequantize_weights(const Node& node, const Tensor& fp32_weights, const Te
   return w;
 }
 
-Graph isolate_layer(const Graph& fp32, const LayerComparison& layer, const Tensor& dequantized_weights) {
+std::optional<SimulatedLayer> simulated_layer(const LayerComparison& layer, const Graph& fp32, const Graph& int8,
+                                              std::string& note) {
+  if (!layer.params.known) {
+    note = layer.params.note;
+    return std::nullopt;
+  }
+  SimulatedLayer sim{&layer, {}, {}};
+  if (layer.int8_op == "QAveragePool") return sim;
+  const auto q = std::find_if(int8.nodes.begin(), int8.nodes.end(), [&](const Node& n) { return n.name == layer.name; });
+  const auto f = std::find_if(fp32.nodes.begin(), fp32.nodes.end(), [&](const Node& n) { return n.name == layer.name; });
+  const Tensor* w_int8 = q != int8.nodes.end() && q->has_input(1) ? int8.constant(q->inputs[1]) : nullptr;
+  const Tensor* w_fp32 = f != fp32.nodes.end() && f->has_input(1) ? fp32.constant(f->inputs[1]) : nullptr;
+  if (!w_int8 || !w_fp32) {
+    note = "the weights are not constants in both models";
+    return std::nullopt;
+  }
+  try {
+    sim.weights = dequantize_weights(*f, *w_fp32, *w_int8, layer.params.scale_w);
+  } catch (const Error& e) {
+    note = e.message();
+    return std::nullopt;
+  }
+  const Tensor* b = q->has_input(2) ? int8.constant(q->inputs[2]) : nullptr;
+  if (b && b->dtype() == DataType::kInt32) {
+    const float alpha = f->op_type == "Gemm" ? f->attr_float("alpha", 1.0f) : 1.0f;
+    const std::vector<float>& sw = layer.params.scale_w;
+    for (int64_t c = 0; c < b->numel(); ++c) {
+      const float deq = alpha * sw[sw.size() == 1 ? 0 : static_cast<size_t>(c)] * layer.params.scale_d;
+      sim.bias.push_back(static_cast<float>(b->data<int32_t>()[c]) * deq);
+    }
+  }
+  return sim;
+}
+
+namespace {
+
+/// Replaces \p node's own bias by \p bias: the node writes a new value and an Add of the
+/// bias (shaped to broadcast over its channel axis) writes the node's output.
+void add_simulated_bias(Node& node, const std::vector<float>& bias, Graph& g, const Graph& fp32, std::vector<Node>& nodes) {
+  const bool matmul = node.op_type == "Gemm" || node.op_type == "MatMul";
+  const auto info = fp32.info(node.outputs[0]);
+  const size_t rank = info && info->has_shape ? info->dims.size() : 4;
+  Shape shape = {static_cast<int64_t>(bias.size())};
+  if (!matmul) shape.resize(std::max<size_t>(rank, 2) - 1, 1);
+  const std::string b = unique_constant_name(g, node.name + "_bias_simulated");
+  g.initializers[b] = Tensor::from_vector<float>(bias, shape);
+  if (node.inputs.size() > 2) node.inputs.resize(2);
+  const std::string y = node.outputs[0], raw = fresh_value(fp32, y + "_without_bias");
+  node.outputs[0] = raw;
+  Node add;
+  add.name = node.name + "_add_simulated_bias";
+  add.op_type = "Add";
+  add.inputs = {raw, b};
+  add.outputs = {y};
+  nodes.push_back(std::move(node));
+  nodes.push_back(std::move(add));
+}
+
+}  // namespace
+
+Graph simulate_layers(const Graph& fp32, const std::vector<SimulatedLayer>& layers) {
+  std::map<std::string, const SimulatedLayer*> by_name;
+  for (const SimulatedLayer& l : layers) by_name[l.layer->name] = &l;
   Graph g = fp32;
   std::vector<Node> nodes;
   for (Node& node : g.nodes) {
-    if (node.name != layer.name) {
+    const auto it = by_name.find(node.name);
+    if (it == by_name.end()) {
       nodes.push_back(std::move(node));
       continue;
     }
-    const std::string x = fresh_value(fp32, layer.activation + "_isolated");
+    const SimulatedLayer& sim = *it->second;
+    const LayerComparison& layer = *sim.layer;
+    const std::string x = fresh_value(fp32, layer.activation + "_simulated_" + node.name);
     append_fake_quant(nodes, fp32, node.name + "_input", node.inputs[0], x, layer.params);
     node.inputs[0] = x;
-    if (!dequantized_weights.empty()) {
+    if (!sim.weights.empty()) {
       const std::string w = unique_constant_name(g, node.name + "_weight_dequantized");
-      g.initializers[w] = dequantized_weights;
+      g.initializers[w] = sim.weights;
       node.inputs[1] = w;
     }
     if (layer.int8_op == "QAveragePool") {
-      const std::string y = node.outputs[0], raw = fresh_value(fp32, y + "_isolated");
+      const std::string y = node.outputs[0], raw = fresh_value(fp32, y + "_simulated");
       node.outputs[0] = raw;
       nodes.push_back(std::move(node));
       append_fake_quant(nodes, fp32, layer.name + "_output", raw, y, layer.params);
+    } else if (!sim.bias.empty()) {
+      add_simulated_bias(node, sim.bias, g, fp32, nodes);
     } else {
+      if (node.inputs.size() > 2) node.inputs.resize(2);  // the .om has no bias: the FP32 one is not used
       nodes.push_back(std::move(node));
     }
   }
   g.nodes = std::move(nodes);
+  eliminate_dead_code(g);
   return g;
 }
 
@@ -141,28 +212,9 @@ void measure_isolated_sensitivity(std::vector<LayerComparison>& layers, const Gr
                                   const std::vector<std::vector<Tensor>>& reference, int threads) {
   for (size_t i = 0; i < layers.size(); ++i) {
     LayerComparison& layer = layers[i];
-    if (!layer.params.known) {
-      layer.isolated_note = layer.params.note;
-      continue;
-    }
-    Tensor weights;
-    if (layer.int8_op != "QAveragePool") {
-      const auto q = std::find_if(int8.nodes.begin(), int8.nodes.end(), [&](const Node& n) { return n.name == layer.name; });
-      const auto f = std::find_if(fp32.nodes.begin(), fp32.nodes.end(), [&](const Node& n) { return n.name == layer.name; });
-      const Tensor* w_int8 = q->has_input(1) ? int8.constant(q->inputs[1]) : nullptr;
-      const Tensor* w_fp32 = f->has_input(1) ? fp32.constant(f->inputs[1]) : nullptr;
-      if (!w_int8 || !w_fp32) {
-        layer.isolated_note = "the weights are not constants in both models";
-        continue;
-      }
-      try {
-        weights = dequantize_weights(*f, *w_fp32, *w_int8, layer.params.scale_w);
-      } catch (const Error& e) {
-        layer.isolated_note = e.message();
-        continue;
-      }
-    }
-    Executor executor(isolate_layer(fp32, layer, weights), ExecutorOptions{threads});
+    const std::optional<SimulatedLayer> sim = simulated_layer(layer, fp32, int8, layer.isolated_note);
+    if (!sim) continue;
+    Executor executor(simulate_layers(fp32, {*sim}), ExecutorOptions{threads});
     ErrorSums sums;
     for (size_t s = 0; s < inputs.size(); ++s) {
       const std::vector<Tensor> outputs = executor.run(inputs[s]);

@@ -3,6 +3,7 @@
 /// Isolated sensitivity: the model-output error when only one layer runs in INT8 and the rest
 /// of the FP32 graph stays float (docs/compare.md, "Isolated sensitivity").
 
+#include <optional>
 #include <vector>
 
 #include "ptqc/compare.h"
@@ -19,13 +20,28 @@ namespace ptqc {
 Tensor dequantize_weights(const Node& node, const Tensor& fp32_weights, const Tensor& int8_weights,
                           const std::vector<float>& scale_w);
 
-/// \p fp32 with \p layer alone simulated in INT8: its input activation goes through
-/// AscendQuant(quant_scale, offset_d) -> AscendDequant(scale_d, offset_d), i.e.
-/// x' = (sat_int8(round_half_even(x * quant_scale) + offset_d) - offset_d) * scale_d;
-/// its weights are \p dequantized_weights (empty for pooling); a pooling layer's output is
-/// fake-quantized the same way (QAveragePool's output keeps its input's quantization).
-/// The float bias stays. \pre layer.params.known.
-Graph isolate_layer(const Graph& fp32, const LayerComparison& layer, const Tensor& dequantized_weights);
+/// A quantized layer as the float simulation runs it, rebuilt from the .om.
+struct SimulatedLayer {
+  const LayerComparison* layer = nullptr;  ///< params.known
+  Tensor weights;           ///< dequantize_weights of the .om's INT8 weights; empty for pooling
+  /// The .om's int32 bias in float: bias_q[c] * alpha * scale_w[c] * scale_d (float32); empty
+  /// when the Q-op has none. It replaces the FP32 bias, so bias correction is simulated too.
+  std::vector<float> bias;
+};
+
+/// The SimulatedLayer of \p layer, or nullopt with \p note saying why it cannot be rebuilt.
+std::optional<SimulatedLayer> simulated_layer(const LayerComparison& layer, const Graph& fp32, const Graph& int8,
+                                              std::string& note);
+
+/// \p fp32 with every layer of \p layers simulated in INT8 ("fake quantization"): its input
+/// activation goes through AscendQuant(quant_scale, offset_d) -> AscendDequant(scale_d, offset_d),
+/// i.e. x' = (sat_int8(round_half_even(x * quant_scale) + offset_d) - offset_d) * scale_d;
+/// its weights are the rebuilt weights and its bias the .om's (added after the op, broadcast
+/// over the channel axis: 1 for convolutions, the last for Gemm/MatMul); a pooling layer's
+/// output is fake-quantized the same way (QAveragePool's output keeps its input's quantization).
+/// Everything else, requantization included, is float: an AscendRequant between two layers is
+/// the next layer's input fake quantization.
+Graph simulate_layers(const Graph& fp32, const std::vector<SimulatedLayer>& layers);
 
 /// Sets isolated_sqnr_db of every layer whose parameters are known (isolated_note otherwise):
 /// the SQNR of the isolated graph's float outputs against \p reference, pooled over all

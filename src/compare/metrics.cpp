@@ -90,7 +90,7 @@ TensorMetrics measure_tensor(std::span<const float> ref, std::span<const float> 
   m.psnr_db = sums.psnr_db(m.data_range);
   m.max_abs_error = sums.max_abs_err;
   m.mean_abs_error = sums.mean_abs_error();
-  const bool class_shaped = shape.size() == 2 && shape[1] >= 2;
+  const bool class_shaped = (shape.size() == 2 || shape.size() == 3) && shape.back() >= 2;
   if ((options.topk > 0 || class_shaped) && !shape.empty() && shape.back() > 0) {
     const int64_t classes = shape.back();
     m.k = static_cast<int>(std::min<int64_t>(options.topk > 0 ? options.topk : 5, classes));
@@ -98,6 +98,14 @@ TensorMetrics measure_tensor(std::span<const float> ref, std::span<const float> 
     m.rows = counts.rows;
     m.top1_hits = counts.top1_hits;
     m.topk_hits = counts.topk_hits;
+  }
+  if (options.mask_threshold) {
+    const double threshold = *options.mask_threshold;
+    for (size_t i = 0; i < ref.size(); ++i) {
+      const bool r = ref[i] > threshold, t = test[i] > threshold;
+      m.mask_intersection += r && t;
+      m.mask_union += r || t;
+    }
   }
   return m;
 }
@@ -110,6 +118,7 @@ void add_output_sample(OutputComparison& output, const Tensor& ref, const Tensor
   }
   const std::vector<float> r = ref.to_float_vector(), t = test.to_float_vector();
   if (output.samples.empty()) output.shape = ref.shape();
+  output.mask_measured = options.mask_threshold.has_value();
   output.samples.push_back(measure_tensor(r, t, ref.shape(), options));
 }
 
@@ -138,8 +147,10 @@ OutputSummary summarize(const OutputComparison& output) {
   s.cosine = statistic(samples, &TensorMetrics::cosine);
   s.sqnr_db = statistic(samples, &TensorMetrics::sqnr_db);
   s.psnr_db = statistic(samples, &TensorMetrics::psnr_db);
-  int64_t rows = 0, top1 = 0, topk = 0;
+  int64_t rows = 0, top1 = 0, topk = 0, intersection = 0, union_count = 0;
   for (const TensorMetrics& m : samples) {
+    intersection += m.mask_intersection;
+    union_count += m.mask_union;
     s.mean_abs_error += m.mean_abs_error / static_cast<double>(samples.size());
     if (std::isnan(m.max_abs_error) || m.max_abs_error > s.max_abs_error) s.max_abs_error = m.max_abs_error;
     rows += m.rows;
@@ -150,6 +161,9 @@ OutputSummary summarize(const OutputComparison& output) {
   if (rows > 0) {
     s.top1 = static_cast<double>(top1) / static_cast<double>(rows);
     s.topk = static_cast<double>(topk) / static_cast<double>(rows);
+  }
+  if (output.mask_measured) {
+    s.mask_iou = union_count == 0 ? 1.0 : static_cast<double>(intersection) / static_cast<double>(union_count);
   }
   return s;
 }

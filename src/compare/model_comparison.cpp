@@ -71,6 +71,34 @@ std::string sample_name(size_t k) {
   return text;
 }
 
+/// The simulation of every layer whose parameters the .om determines.
+Graph simulation_graph(const Graph& fp32, const Graph& int8, const std::vector<LayerComparison>& layers, SimulationReport& report) {
+  std::vector<SimulatedLayer> simulated;
+  for (const LayerComparison& layer : layers) {
+    std::string note;
+    if (auto sim = simulated_layer(layer, fp32, int8, note)) {
+      simulated.push_back(std::move(*sim));
+    } else {
+      report.not_simulated.push_back(layer.name + ": " + note);
+    }
+  }
+  report.simulated_layers = simulated.size();
+  return simulate_layers(fp32, simulated);
+}
+
+/// Running sums of one output: simulation vs FP32, INT8 vs simulation.
+struct SimulationSums {
+  ErrorSums algorithm, kernels;
+};
+
+void fill_simulation_outputs(SimulationReport& report, const std::vector<SimulationSums>& sums,
+                             const std::vector<OutputComparison>& outputs) {
+  for (size_t o = 0; o < sums.size(); ++o) {
+    report.outputs.push_back({outputs[o].name, sums[o].algorithm.sqnr_db(), sums[o].algorithm.cosine(), sums[o].kernels.sqnr_db(),
+                              sums[o].kernels.max_abs_err});
+  }
+}
+
 }  // namespace
 
 CompareReport compare_models(const ModelCompareRequest& request) {
@@ -92,6 +120,15 @@ CompareReport compare_models(const ModelCompareRequest& request) {
   report.layers = match_quantized_layers(fp32_graph, int8.graph());
   read_layer_params(report.layers, fp32_graph, int8.graph(), request.record);
   for (const ValueInfo& out : int8.graph().outputs) report.outputs.push_back({out.name, {}, {}});
+
+  std::optional<Executor> simulation;
+  std::vector<SimulationSums> simulation_sums(report.outputs.size());
+  if (request.simulate) {
+    report.simulation = SimulationReport{};
+    // Float ops run as in the .om (FP16 activations under force_fp16), so the difference is the kernels'.
+    simulation.emplace(simulation_graph(fp32_graph, int8.graph(), report.layers, *report.simulation), int8.options());
+    report.simulation->samples = report.samples;
+  }
 
   CumulativeError cumulative(fp32_graph, int8.graph());
   ActivationHistograms histograms(report.layers);
@@ -116,12 +153,22 @@ CompareReport compare_models(const ModelCompareRequest& request) {
       add_output_sample(report.outputs[o], ref[o], test[o], request.metrics,
                         "output '" + report.outputs[o].name + "' of sample " + sample_name(k));
     }
+    if (simulation) {
+      const std::vector<Tensor> sim = simulation->run(inputs);
+      for (size_t o = 0; o < report.outputs.size(); ++o) {
+        if (ref[o].dtype() != DataType::kFloat32 || sim[o].dtype() != DataType::kFloat32) continue;
+        const Tensor t = test[o].dtype() == DataType::kFloat32 ? test[o] : cast_tensor(test[o], DataType::kFloat32);
+        simulation_sums[o].algorithm.add(ref[o].values<float>(), sim[o].values<float>());
+        simulation_sums[o].kernels.add(sim[o].values<float>(), t.values<float>());
+      }
+    }
     if (per_layer) {
       layer_inputs.push_back(std::move(inputs));
       layer_reference.push_back(std::move(ref));
     }
     spdlog::info("sample {}/{} compared", k + 1, samples.size());
   }
+  if (simulation) fill_simulation_outputs(*report.simulation, simulation_sums, report.outputs);
   if (report.layer_samples > 0) {
     report.values = cumulative.in_graph_order(fp32_graph);
     attach_cumulative_errors(report.layers, fp32_graph, cumulative.results());

@@ -24,7 +24,7 @@ std::string header_row(const std::vector<std::string>& names) {
 
 std::string outputs_table(const CompareReport& r) {
   std::string html = "<table>" + header_row({"output", "shape", "cosine mean", "cosine worst", "SQNR dB mean", "SQNR dB worst",
-                                             "PSNR dB mean", "PSNR dB worst", "max abs err", "mean abs err", "top-1", "top-k"});
+                                             "PSNR dB mean", "PSNR dB worst", "max abs err", "mean abs err", "top-1", "top-k", "mask IoU"});
   for (const OutputComparison& o : r.outputs) {
     const OutputSummary s = summarize(o);
     html += "<tr>" + cell(o.name) + cell(shape_string(o.shape)) + cell(number_text(s.cosine.mean, 5), true) +
@@ -32,7 +32,8 @@ std::string outputs_table(const CompareReport& r) {
             cell(number_text(s.sqnr_db.worst, 2), true) + cell(number_text(s.psnr_db.mean, 2), true) +
             cell(number_text(s.psnr_db.worst, 2), true) + cell(short_number_text(s.max_abs_error), true) +
             cell(short_number_text(s.mean_abs_error), true) + cell(percent_text(s.top1), true) +
-            cell(s.topk ? "top-" + std::to_string(s.k) + " " + percent_text(s.topk) : "-", true) + "</tr>\n";
+            cell(s.topk ? "top-" + std::to_string(s.k) + " " + percent_text(s.topk) : "-", true) +
+            cell(s.mask_iou ? number_text(*s.mask_iou, 4) : "-", true) + "</tr>\n";
   }
   return html + "</table>\n";
 }

@@ -28,6 +28,7 @@ json sample_json(const TensorMetrics& m) {
             {"psnr_db", number(m.psnr_db)},         {"data_range", number(m.data_range)},
             {"max_abs_error", number(m.max_abs_error)}, {"mean_abs_error", number(m.mean_abs_error)}};
   if (m.rows > 0) j.update({{"rows", m.rows}, {"top1_hits", m.top1_hits}, {"topk_hits", m.topk_hits}, {"k", m.k}});
+  if (m.mask_union > 0 || m.mask_intersection > 0) j.update({{"mask_intersection", m.mask_intersection}, {"mask_union", m.mask_union}});
   return j;
 }
 
@@ -40,14 +41,19 @@ json output_json(const OutputComparison& o) {
                   {"mean_abs_error", number(s.mean_abs_error)},
                   {"top1", optional_number(s.top1)},
                   {"topk", optional_number(s.topk)},
-                  {"k", s.k}};
+                  {"k", s.k},
+                  {"mask_iou", optional_number(s.mask_iou)}};
   json samples = json::array();
   for (const TensorMetrics& m : o.samples) samples.push_back(sample_json(m));
   return {{"name", o.name}, {"shape", o.shape}, {"summary", summary}, {"samples", samples}};
 }
 
 json value_json(const ValueError& v) {
-  return {{"value", v.value}, {"sqnr_db", number(v.sqnr_db)}, {"cosine", number(v.cosine)}, {"max_abs_error", number(v.max_abs_error)}};
+  return {{"value", v.value},
+          {"sqnr_db", number(v.sqnr_db)},
+          {"cosine", number(v.cosine)},
+          {"max_abs_error", number(v.max_abs_error)},
+          {"from_requantized", v.from_requantized}};
 }
 
 json layer_json(const LayerComparison& l) {
@@ -77,6 +83,18 @@ json histogram_json(const ActivationHistogram& h) {
           {"min", h.min},     {"max", h.max},       {"clip_ranges", h.clip_ranges},   {"note", h.note}};
 }
 
+json simulation_json(const SimulationReport& sim) {
+  json outputs = json::array();
+  for (const SimulationOutput& o : sim.outputs) {
+    outputs.push_back({{"name", o.name},
+                       {"sim_vs_fp32_sqnr_db", number(o.sim_vs_fp32_sqnr_db)},
+                       {"sim_vs_fp32_cosine", number(o.sim_vs_fp32_cosine)},
+                       {"int8_vs_sim_sqnr_db", number(o.int8_vs_sim_sqnr_db)},
+                       {"int8_vs_sim_max_abs_error", number(o.int8_vs_sim_max_abs_error)}});
+  }
+  return {{"samples", sim.samples}, {"simulated_layers", sim.simulated_layers}, {"not_simulated", sim.not_simulated}, {"outputs", outputs}};
+}
+
 json names(const std::vector<const LayerComparison*>& layers) {
   json out = json::array();
   for (const LayerComparison* l : layers) out.push_back(l->name);
@@ -92,12 +110,15 @@ std::string format_json_report(const CompareReport& r) {
             {"samples", r.samples},
             {"layer_samples", r.layer_samples},
             {"params_source", r.params_source},
-            {"options", {{"data_range", optional_number(r.options.data_range)}, {"topk", r.options.topk}}},
+            {"options", {{"data_range", optional_number(r.options.data_range)},
+                         {"topk", r.options.topk},
+                         {"mask_threshold", optional_number(r.options.mask_threshold)}}},
             {"outputs", json::array()},
             {"values", json::array()},
             {"layers", json::array()},
             {"ranking", {{"cumulative", names(rank_by_cumulative(r))}, {"isolated", names(rank_by_isolated(r))}}},
-            {"histograms", json::array()}};
+            {"histograms", json::array()},
+            {"simulation", r.simulation ? simulation_json(*r.simulation) : json(nullptr)}};
   for (const auto& o : r.outputs) j["outputs"].push_back(output_json(o));
   for (const auto& v : r.values) j["values"].push_back(value_json(v));
   for (const auto& l : r.layers) j["layers"].push_back(layer_json(l));

@@ -5,11 +5,15 @@
 /// scales/offsets/weights, rewrite to the INT8 graph form, join INT8 neighbours with
 /// AscendRequant, and save the record.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "calib/calibration_runner.h"
+#include "ptqc/quant_config.h"
+#include "quant/bias_correction.h"
 #include "quant/layer_solver.h"
+#include "quant/mixed_precision.h"
 #include "quant/quant_plan.h"
 #include "quant/record.h"
 
@@ -25,6 +29,23 @@ struct QuantizeRequest {
   bool show_progress = false;
   std::string record_dir;  ///< out_file_path ("" = do not save or reuse)
   RecordKey record_key;
+  bool bias_correction = true;
+  /// Automatic mixed precision (quantize_info.accuracy_target); eval_batches gives its held-out
+  /// samples, or is empty to hold out the last quarter of the calibration batches (at least one).
+  std::optional<AccuracyTarget> accuracy_target;
+  std::function<BatchSource()> eval_batches;
+  /// The .om keeps float activations and weights in FP16 (force_fp16): float layers are judged so.
+  bool float16 = false;
+};
+
+/// What the accuracy_target search chose (quantize_info.accuracy_target).
+struct MixedPrecisionReport {
+  AccuracyTarget target;
+  PrecisionSearch search;
+  std::vector<std::string> judged_outputs;
+  int64_t eval_samples = 0;
+  bool held_out_from_calibration = false;  ///< the eval samples are the calibration list's last batches
+  double int8_mac_share = 1;               ///< MACs of the layers still INT8 / MACs of every quantizable layer
 };
 
 struct QuantizeReport {
@@ -33,6 +54,8 @@ struct QuantizeReport {
   bool reused_record = false;
   int64_t calibration_batches = 0;
   size_t requant_joins = 0;
+  std::optional<BiasCorrectionSummary> bias_correction;
+  std::optional<MixedPrecisionReport> mixed_precision;
 };
 
 /// Quantizes \p graph in place (docs/quantization.md). The graph must be optimized

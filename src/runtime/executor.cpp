@@ -179,6 +179,8 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs) {
   return results;
 }
 
+const ExecutorOptions& Executor::options() const { return impl_->options; }
+
 bool is_op_supported(const std::string& op_type, const std::string& domain) {
   return OpRegistry::instance().find(op_type, domain) != nullptr;
 }

@@ -175,6 +175,24 @@ TEST(QuantConfig, ExtensionsAndArrayMeanAreRead) {
   EXPECT_TRUE(loaded.common.channel_wise);
 }
 
+TEST(QuantConfig, AccuracyTargetAndBiasCorrectionAreRead) {
+  json config = minimal_config();
+  EXPECT_TRUE(load_quant_config(write_config(config.dump())).bias_correction);  // the default
+  EXPECT_FALSE(load_quant_config(write_config(config.dump())).accuracy_target.has_value());
+  config["quantize_info"]["bias_correction"] = false;
+  config["quantize_info"]["accuracy_target"] = {{"metric", "top1_agreement"}, {"value", 0.99}, {"output", "logits"},
+                                                {"eval_list_file", "held_out.txt"}};
+  const std::string path = write_config(config.dump());
+  const QuantConfig loaded = load_quant_config(path);
+  EXPECT_FALSE(loaded.bias_correction);
+  ASSERT_TRUE(loaded.accuracy_target.has_value());
+  EXPECT_EQ(loaded.accuracy_target->metric, AccuracyMetric::kTop1Agreement);
+  EXPECT_DOUBLE_EQ(loaded.accuracy_target->value, 0.99);
+  EXPECT_EQ(loaded.accuracy_target->output, "logits");
+  EXPECT_EQ(loaded.accuracy_target->eval_list_file, (std::filesystem::path(path).parent_path() / "held_out.txt").string());
+  EXPECT_EQ(loaded.accuracy_target->key_path, "quantize_info.accuracy_target");
+}
+
 TEST(QuantConfig, QuantizeInfoIsOptional) {
   json config = minimal_config();
   config.erase("quantize_info");
@@ -249,12 +267,14 @@ TEST(QuantConfig, FingerprintCoversCalibrationSettingsOnly) {
   same["dataset_info"]["dataset_name"] = "another name";
   same["dataset_info"]["out_file_path"] = "elsewhere";
   same["dataset_info"]["dataset_path"] = "./data/";
+  same["quantize_info"]["bias_correction"] = false;  // changes biases, not ranges
   EXPECT_EQ(reference, fingerprint_of(same, "// a comment\n"));
 
   for (const auto& [key, value] : {std::pair<std::string, json>{"search_step", 0.02},
                                    {"calibration_batch_num", 4},
                                    {"skip_layers", json::array({"conv1"})},
-                                   {"override_layer_configs", {{"OpType::Conv", {{"channel_wise", true}}}}}}) {
+                                   {"override_layer_configs", {{"OpType::Conv", {{"channel_wise", true}}}}},
+                                   {"accuracy_target", {{"metric", "cosine"}, {"value", 0.99}}}}) {
     json changed = base;
     changed["quantize_info"][key] = value;
     EXPECT_NE(reference, fingerprint_of(changed)) << key;
@@ -378,6 +398,17 @@ TEST(QuantConfigErrors, BadValuesNameTheirJsonPath) {
       {"/quantize_info/asymmetric", "yes", "quantize_info.asymmetric", "true or false"},
       {"/quantize_info/channel_wise", 1, "quantize_info.channel_wise", "true or false"},
       {"/quantize_info/calibration_batch_num", 0, "quantize_info.calibration_batch_num", "-1 for all"},
+      {"/quantize_info/bias_correction", "on", "quantize_info.bias_correction", "true or false"},
+      {"/quantize_info/accuracy_target", {{"metric", "cosin"}, {"value", 0.99}}, "quantize_info.accuracy_target.metric",
+       "(did you mean \"cosine\"?)"},
+      {"/quantize_info/accuracy_target", {{"metric", "cosine"}, {"value", 1.5}}, "quantize_info.accuracy_target.value",
+       "a number in (0, 1]"},
+      {"/quantize_info/accuracy_target", {{"metric", "sqnr_db"}, {"value", -3}}, "quantize_info.accuracy_target.value",
+       "a number of dB in (0, 200]"},
+      {"/quantize_info/accuracy_target", {{"metric", "psnr_db"}, {"value", 30}, {"ouput", "y"}}, "quantize_info.accuracy_target",
+       "(did you mean \"output\"?)"},
+      {"/quantize_info/accuracy_target", {{"metric", "cosine"}, {"value", 0.99}, {"output", ""}},
+       "quantize_info.accuracy_target.output", "the name of a model output"},
       {"/quantize_info/quant_mode", "qat", "quantize_info.quant_mode", "one of static_ptq"},
       {"/quantize_info/skip_layers", "conv1", "quantize_info.skip_layers", "an array"},
       {"/quantize_info/skip_layer_types", {""}, "quantize_info.skip_layer_types[0]", "a non-empty name"},

@@ -88,9 +88,10 @@ LayerComparison layer_on_x(const std::string& name, const std::string& int8_op, 
   return layer;
 }
 
-TEST(IsolateLayer, PoolingQuantizesItsInputAndOutputOnTheSameGrid) {
+TEST(SimulateLayers, PoolingQuantizesItsInputAndOutputOnTheSameGrid) {
   const Graph g = graph_of({1, 1, 2, 2}, {make_node("pool", "GlobalAveragePool", {"x"}, {"y"})}, {{"y", {1, 1, 1, 1}}});
-  Executor run(isolate_layer(g, layer_on_x("pool", "QAveragePool", 2.0f, 3), Tensor()));
+  const LayerComparison pool = layer_on_x("pool", "QAveragePool", 2.0f, 3);
+  Executor run(simulate_layers(g, {{&pool, Tensor(), {}}}));
   // x * 2 = {0.6, 1.6, 2.2, 5.2} -> {1, 2, 2, 5} (+3 -3) -> x' = {0.5, 1, 1, 2.5}; mean 1.25;
   // 1.25 * 2 = 2.5 rounds half to even -> 2 -> y = 1.0.
   const auto y = run.run({Tensor::from_vector<float>({0.3f, 0.8f, 1.1f, 2.6f}, {1, 1, 2, 2})});
@@ -100,15 +101,35 @@ TEST(IsolateLayer, PoolingQuantizesItsInputAndOutputOnTheSameGrid) {
   EXPECT_EQ(big[0].to_float_vector(), std::vector<float>{62.0f});
 }
 
-TEST(IsolateLayer, WeightedLayerReadsFakeQuantizedInputAndRebuiltWeights) {
+TEST(SimulateLayers, WeightedLayerReadsFakeQuantizedInputAndRebuiltWeights) {
   Graph g = graph_of({1, 2}, {make_node("mm", "MatMul", {"x", "w"}, {"y"}), make_node("other", "MatMul", {"x", "w"}, {"z"})},
                      {{"y", {1, 1}}, {"z", {1, 1}}});
   g.initializers["w"] = Tensor::from_vector<float>({1.0f, 1.0f}, {2, 1});
-  Executor run(isolate_layer(g, layer_on_x("mm", "QMatMul", 4.0f, 0), Tensor::from_vector<float>({0.5f, 2.0f}, {2, 1})));
+  const LayerComparison mm = layer_on_x("mm", "QMatMul", 4.0f, 0);
+  Executor run(simulate_layers(g, {{&mm, Tensor::from_vector<float>({0.5f, 2.0f}, {2, 1}), {}}}));
   // x' = round(4x) / 4 = {0.25, 1.0}; y = 0.25 * 0.5 + 1.0 * 2 = 2.125; the other reader of w is untouched.
   const auto out = run.run({Tensor::from_vector<float>({0.3f, 0.9f}, {1, 2})});
   EXPECT_FLOAT_EQ(out[0].to_float_vector()[0], 2.125f);
   EXPECT_FLOAT_EQ(out[1].to_float_vector()[0], 1.2f);
+}
+
+TEST(SimulateLayers, TheOmBiasReplacesTheFp32BiasAndEveryListedLayerIsSimulated) {
+  // conv (1x1, bias 5 in FP32) then mm: both simulated; the .om's bias (here 0.75) replaces the FP32 one.
+  Graph g = graph_of({1, 1, 1, 2}, {make_node("conv", "Conv", {"x", "w", "b"}, {"c"}), make_node("flat", "Flatten", {"c"}, {"f"}),
+                                    make_node("mm", "MatMul", {"f", "w2"}, {"y"})},
+                     {{"y", {1, 1}}});
+  g.initializers["w"] = Tensor::from_vector<float>({1.0f}, {1, 1, 1, 1});
+  g.initializers["b"] = Tensor::from_vector<float>({5.0f}, {1});
+  g.initializers["w2"] = Tensor::from_vector<float>({1.0f, 1.0f}, {2, 1});
+  LayerComparison conv = layer_on_x("conv", "QConv", 4.0f, 0);
+  LayerComparison mm = layer_on_x("mm", "QMatMul", 1.0f, 0);
+  mm.activation = "f";
+  Executor run(simulate_layers(g, {{&conv, Tensor::from_vector<float>({2.0f}, {1, 1, 1, 1}), {0.75f}},
+                                   {&mm, Tensor::from_vector<float>({1.0f, 1.0f}, {2, 1}), {}}}));
+  // x = {0.3, 0.9} -> x' = {0.25, 1.0}; c = 2 x' + 0.75 = {1.25, 2.75}; f' = round(f) = {1, 3} (1.25 -> 1,
+  // 2.75 -> 3); y = 4.
+  const auto out = run.run({Tensor::from_vector<float>({0.3f, 0.9f}, {1, 1, 1, 2})});
+  EXPECT_FLOAT_EQ(out[0].to_float_vector()[0], 4.0f);
 }
 
 }  // namespace

@@ -85,7 +85,8 @@ TEST(MeasureTensor, TopkOnlyForClassShapedOutputsUnlessAsked) {
   EXPECT_EQ(classes.k, 3);  // 5 clamped to the 3 classes
   EXPECT_EQ(classes.top1_hits, 1);
   EXPECT_EQ(classes.topk_hits, 2);
-  EXPECT_EQ(measure_tensor(ref, test, {1, 2, 3}, {}).rows, 0);  // not [N, C]
+  EXPECT_EQ(measure_tensor(ref, test, {1, 2, 3}, {}).rows, 2);     // [N, T, C]: per step
+  EXPECT_EQ(measure_tensor(ref, test, {1, 1, 2, 3}, {}).rows, 0);  // not [N, C] or [N, T, C]
   EXPECT_EQ(measure_tensor(ref, test, {6, 1}, {}).rows, 0);     // C < 2
   MetricOptions topk;
   topk.topk = 2;
@@ -93,6 +94,21 @@ TEST(MeasureTensor, TopkOnlyForClassShapedOutputsUnlessAsked) {
   EXPECT_EQ(forced.rows, 2);
   EXPECT_EQ(forced.k, 2);
   EXPECT_EQ(forced.topk_hits, 2);
+}
+
+TEST(MeasureTensor, MaskIouCountsElementsAboveTheThreshold) {
+  const std::vector<float> ref = {0.1f, 0.9f, 0.4f, 0.8f}, test = {0.5f, 0.7f, 0.2f, 0.1f};
+  EXPECT_EQ(measure_tensor(ref, test, {1, 4}, {}).mask_union, 0);  // not asked
+  MetricOptions options;
+  options.mask_threshold = 0.3;
+  const TensorMetrics m = measure_tensor(ref, test, {1, 4}, options);
+  EXPECT_EQ(m.mask_intersection, 1);  // element 1
+  EXPECT_EQ(m.mask_union, 4);         // 0 (test), 1, 2 (ref), 3 (ref)
+  OutputComparison out;
+  add_output_sample(out, Tensor::from_vector<float>(ref, {1, 4}), Tensor::from_vector<float>(test, {1, 4}), options, "x");
+  add_output_sample(out, Tensor::from_vector<float>({0, 0, 0, 0}, {1, 4}), Tensor::from_vector<float>({0, 0, 0, 1}, {1, 4}), options, "x");
+  ASSERT_TRUE(summarize(out).mask_iou.has_value());
+  EXPECT_DOUBLE_EQ(*summarize(out).mask_iou, 1.0 / 5.0);  // pooled: (1 + 0) / (4 + 1)
 }
 
 TEST(MeasureTensor, PsnrUsesTheGivenDataRange) {

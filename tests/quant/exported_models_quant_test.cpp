@@ -11,8 +11,10 @@
 #include "ptqc/passes.h"
 #include "ptqc/soc.h"
 #include "quant/quantizer.h"
+#include "quant_test_graphs.h"
 
 using namespace ptqc;
+using ptqc::quant_testing::batches_of;
 
 namespace {
 
@@ -55,14 +57,7 @@ TEST_P(ExportedModelQuantization, Int8StaysCloseToFp32OnHeldOutInputs) {
   QuantizeRequest request;
   request.soc = &find_soc("Ascend310P3");
   request.settings = [](const Node&) { return LayerSettings{}; };
-  request.batches = [&calibration]() -> BatchSource {
-    auto next = std::make_shared<size_t>(0);
-    return [&calibration, next](std::vector<Tensor>& in) {
-      if (*next >= calibration.size()) return false;
-      in = {calibration[(*next)++]};
-      return true;
-    };
-  };
+  request.batches = batches_of(calibration);
   const QuantizeReport report = quantize_graph(graph, request);
   EXPECT_GE(report.records.size(), c.min_int8_layers);
 

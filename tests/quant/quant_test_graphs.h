@@ -1,9 +1,11 @@
 #pragma once
 // Small float graphs for the quantizer tests.
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "calib/calibration_runner.h"
 #include "ptqc/graph.h"
 #include "quant/quant_plan.h"
 #include "support/test_models.h"
@@ -36,6 +38,18 @@ inline LayerSettings minmax_settings() {
   s.weights = WeightAlgorithm::kMinMax;
   s.activation.algorithm = ActivationAlgorithm::kMinMax;
   return s;
+}
+
+/// Fresh passes over \p samples (one single-input batch each); \p samples must outlive them.
+inline std::function<BatchSource()> batches_of(const std::vector<Tensor>& samples) {
+  return [&samples]() -> BatchSource {
+    auto next = std::make_shared<size_t>(0);
+    return [&samples, next](std::vector<Tensor>& in) {
+      if (*next >= samples.size()) return false;
+      in = {samples[(*next)++]};
+      return true;
+    };
+  };
 }
 
 }  // namespace ptqc::quant_testing

@@ -220,6 +220,32 @@ std::vector<float> floats_of(const std::string& path) {
   return v;
 }
 
+TEST_F(PtqcCli, AccuracyTargetReportsTheFloatLayersAndAnUnreachableOneFailsCleanly) {
+  write_config("target.json", R"(, "accuracy_target": {"metric": "sqnr_db", "value": 45})");
+  const auto r = run("ptqc", compile_args("target", "target.json") + " --precision_mode=force_fp32");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("accuracy_target: sqnr_db"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("held-out calibration batch(es)"), std::string::npos) << r.output;
+  const auto report = nlohmann::json::parse(slurp(dir_ + "/record/mixed_precision.json"));
+  EXPECT_GE(report["reached"].get<double>(), 45.0);
+  EXPECT_LT(report["every_layer_int8"].get<double>(), 45.0);
+  EXPECT_GE(report["float_layers"].size(), 1u);
+  EXPECT_LT(report["float_layers"].size(), 3u);
+  EXPECT_EQ(report["eval_batches"], 1);  // 6 samples: the last quarter (at least one) is held out
+  for (const auto& layer : report["float_layers"]) {
+    EXPECT_NE(r.output.find("kept in float: " + layer.get<std::string>()), std::string::npos) << r.output;
+  }
+
+  // FP16 activations cannot reach 150 dB whatever stays float: a coded error, and no .om.
+  write_config("too_high.json", R"(, "accuracy_target": {"metric": "sqnr_db", "value": 150})");
+  const auto failed = run("ptqc", compile_args("too_high", "too_high.json"));
+  EXPECT_NE(failed.status, 0);
+  EXPECT_NE(failed.output.find("E10001"), std::string::npos) << failed.output;
+  EXPECT_NE(failed.output.find("quantize_info.accuracy_target: sqnr_db 150.00 dB cannot be reached"), std::string::npos)
+      << failed.output;
+  EXPECT_FALSE(fs::exists(dir_ + "/too_high.om"));
+}
+
 TEST(PtqcExample, TrainedConvNetIsSmallAndAccurate) {
   const std::string dir = ptqc::testing_support::temp_dir("example");
   const std::string model = kExample + "/model_fp32.onnx";
