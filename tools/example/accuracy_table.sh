@@ -61,6 +61,10 @@ for algo in minmax percentile ifmr hfmg; do
   [ "$algo" = ifmr ] && label="ptqc act_algo ifmr (default)"
   echo "| $label $(scores "$work/int8_$algo") $(kb "$work/int8_$algo.om") |"
 done
+sed 's|"act_algo": "ifmr"|"act_algo": "ifmr", "bias_correction": false|' "$work/quant_ifmr.json" > "$work/quant_no_bc.json"
+quantize int8_no_bc "$ex/model_fp32.onnx" "$work/quant_no_bc.json"
+run_model int8_no_bc "$work/int8_no_bc.om" "$ex/test/list.txt"
+echo "| ptqc ifmr, bias_correction false $(scores "$work/int8_no_bc") $(kb "$work/int8_no_bc.om") |"
 quantize int8_fp32 "$ex/model_fp32.onnx" "$work/quant_ifmr.json" --precision_mode=force_fp32
 run_model int8_fp32 "$work/int8_fp32.om" "$ex/test/list.txt"
 echo "| ptqc ifmr, --precision_mode=force_fp32 $(scores "$work/int8_fp32") $(kb "$work/int8_fp32.om") |"
