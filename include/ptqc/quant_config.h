@@ -92,6 +92,10 @@ struct QuantConfig {
   /// quantize_info.bias_correction: shift each INT8 layer's bias by the mean error of its
   /// output on the calibration data (docs/algorithms.md, "Bias correction").
   bool bias_correction = true;
+  /// quantize_info.exact_input_quantization: an "img" input whose channels share one mean and
+  /// one std gets the range [(0 - mean) / std, (255 - mean) / std] in every layer that reads it,
+  /// so its 256 pixel values are 256 distinct INT8 codes (docs/algorithms.md, "Exact input").
+  bool exact_input_quantization = true;
   std::optional<AccuracyTarget> accuracy_target;
 
   /// The settings of node \p node_name of type \p op_type (priority: layer name > op type > common).
@@ -107,6 +111,10 @@ struct QuantConfig {
   /// and of nothing else (dataset_name and out_file_path are left out). Two configs with the
   /// same fingerprint calibrate the same model on the same files identically.
   std::string fingerprint() const;
+
+  /// The exact pixel-grid range of each graph input that exact_input_quantization applies to
+  /// (img inputs with one mean and one std for all channels), by input name.
+  std::map<std::string, ActivationRange> exact_input_ranges() const;
 };
 
 /// Reads and validates the config at \p path. `//` and `/* */` comments are accepted.

@@ -60,7 +60,8 @@ std::string QuantConfig::fingerprint() const {
                          {"inputs", inputs},
                          {"calibration_batch_num", calibration_batch_num},
                          {"layers", layers},
-                         {"accuracy_target", target}};
+                         {"accuracy_target", target},
+                         {"exact_input_quantization", exact_input_quantization}};
   return settings.dump();
 }
 

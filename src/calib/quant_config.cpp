@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <sstream>
 
 #include "calib/config_keys.h"
@@ -149,7 +150,7 @@ std::vector<InputTensorInfo> read_model_info(const ConfigValue& model_info) {
 std::vector<std::string> quantize_info_keys() {
   std::vector<std::string> keys = {"quant_mode",       "calibration_batch_num",  "skip_layers",
                                    "skip_layer_types", "override_layer_configs", "bias_correction",
-                                   "accuracy_target"};
+                                   "accuracy_target",  "exact_input_quantization"};
   const std::vector<std::string>& layer_keys = layer_setting_keys();
   keys.insert(keys.end(), layer_keys.begin(), layer_keys.end());
   return keys;
@@ -186,12 +187,29 @@ void read_quantize_info(const ConfigValue& info, QuantConfig& config, const fs::
     }
   }
   if (info.has("bias_correction")) config.bias_correction = info.at("bias_correction").as_bool();
+  if (info.has("exact_input_quantization")) {
+    config.exact_input_quantization = info.at("exact_input_quantization").as_bool();
+  }
   if (info.has("accuracy_target")) config.accuracy_target = read_accuracy_target(info.at("accuracy_target"), config_dir);
   apply_layer_settings(info, config.common);
   config.overrides = read_layer_overrides(info, config.common);
 }
 
 }  // namespace
+
+std::map<std::string, ActivationRange> QuantConfig::exact_input_ranges() const {
+  std::map<std::string, ActivationRange> ranges;
+  if (!exact_input_quantization) return ranges;
+  const auto uniform = [](const std::vector<float>& v) { return std::adjacent_find(v.begin(), v.end(), std::not_equal_to<>()) == v.end(); };
+  for (const InputTensorInfo& input : inputs) {
+    if (input.input_type != InputType::kImage || !uniform(input.mean) || !uniform(input.std)) continue;
+    const float mean = input.mean.empty() ? 0.0f : input.mean[0], std = input.std.empty() ? 1.0f : input.std[0];
+    // A negative std mirrors the grid; 0 must lie inside it (scale_d, offset_d need a range holding 0).
+    if (std <= 0 || mean < 0 || mean > 255) continue;
+    ranges[input.input_name] = {(0.0f - mean) / std, (255.0f - mean) / std};
+  }
+  return ranges;
+}
 
 QuantConfig load_quant_config(const std::string& path) { return parse_quant_config(path, read_config_text(path)); }
 

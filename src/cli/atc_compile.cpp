@@ -251,6 +251,7 @@ void compile_model(const AtcFlags& f) {
     request.record_dir = config->dataset.out_file_path;
     request.record_key = {sha256_hex(model_bytes), config->fingerprint(), input_shapes_text(graph), input.data_fingerprint, 0};
     request.bias_correction = config->bias_correction;
+    request.exact_ranges = config->exact_input_ranges();
     request.accuracy_target = config->accuracy_target;
     if (config->accuracy_target && !config->accuracy_target->eval_list_file.empty()) {
       request.eval_batches = evaluation_input(*config, graph).make_source;

@@ -193,7 +193,11 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeRequest& request) {
   size_t k = 0;
   for (size_t i = 0; i < report.decisions.size(); ++i) {
     if (!report.decisions[i].quantized) continue;
-    SolvedLayer layer = solve_layer(graph, graph.nodes[i], report.decisions[i].settings, calibration.ranges[k++]);
+    const auto exact = request.exact_ranges.find(graph.nodes[i].inputs[0]);
+    const bool use_exact = exact != request.exact_ranges.end() && report.decisions[i].settings.activation.asymmetric;
+    SolvedLayer layer = solve_layer(graph, graph.nodes[i], report.decisions[i].settings,
+                                    use_exact ? exact->second : calibration.ranges[k]);
+    ++k;
     report.records.push_back(layer.record);
     solved.emplace(graph.nodes[i].name, std::move(layer));
   }

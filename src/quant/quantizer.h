@@ -30,6 +30,9 @@ struct QuantizeRequest {
   std::string record_dir;  ///< out_file_path ("" = do not save or reuse)
   RecordKey record_key;
   bool bias_correction = true;
+  /// Ranges that replace the calibrated one of every layer quantizing these values (by value
+  /// name): the exact pixel grid of image inputs (QuantConfig::exact_input_ranges).
+  std::map<std::string, ActivationRange> exact_ranges;
   /// Automatic mixed precision (quantize_info.accuracy_target); eval_batches gives its held-out
   /// samples, or is empty to hold out the last quarter of the calibration batches (at least one).
   std::optional<AccuracyTarget> accuracy_target;

@@ -193,6 +193,20 @@ TEST(QuantConfig, AccuracyTargetAndBiasCorrectionAreRead) {
   EXPECT_EQ(loaded.accuracy_target->key_path, "quantize_info.accuracy_target");
 }
 
+TEST(QuantConfig, ExactInputRangesCoverUniformlyNormalizedImagesOnly) {
+  json config = minimal_config();
+  config["model_info"]["input_tensor_info"] = json::parse(R"([
+    {"index": 0, "input_name": "img", "input_type": "img", "mean": "16,16,16", "std": "58,58,58"},
+    {"index": 1, "input_name": "imagenet", "input_type": "img", "mean": [123.675, 116.28, 103.53], "std": [58.395, 57.12, 57.375]},
+    {"index": 2, "input_name": "raw", "input_type": "data"}])");
+  const auto ranges = load_quant_config(write_config(config.dump())).exact_input_ranges();
+  ASSERT_EQ(ranges.size(), 1u);
+  EXPECT_FLOAT_EQ(ranges.at("img").min, -16.0f / 58.0f);
+  EXPECT_FLOAT_EQ(ranges.at("img").max, 239.0f / 58.0f);
+  config["quantize_info"]["exact_input_quantization"] = false;
+  EXPECT_TRUE(load_quant_config(write_config(config.dump())).exact_input_ranges().empty());
+}
+
 TEST(QuantConfig, QuantizeInfoIsOptional) {
   json config = minimal_config();
   config.erase("quantize_info");
@@ -274,7 +288,8 @@ TEST(QuantConfig, FingerprintCoversCalibrationSettingsOnly) {
                                    {"calibration_batch_num", 4},
                                    {"skip_layers", json::array({"conv1"})},
                                    {"override_layer_configs", {{"OpType::Conv", {{"channel_wise", true}}}}},
-                                   {"accuracy_target", {{"metric", "cosine"}, {"value", 0.99}}}}) {
+                                   {"accuracy_target", {{"metric", "cosine"}, {"value", 0.99}}},
+                                   {"exact_input_quantization", false}}) {
     json changed = base;
     changed["quantize_info"][key] = value;
     EXPECT_NE(reference, fingerprint_of(changed)) << key;

@@ -56,6 +56,7 @@ QuantizeReport quantize(Graph& g, const QuantConfig& config, bool float16 = fals
   request.batches = input.make_source;
   request.expected_batches = input.batches;
   request.bias_correction = config.bias_correction;
+  request.exact_ranges = config.exact_input_ranges();
   request.accuracy_target = config.accuracy_target;
   if (config.accuracy_target && !config.accuracy_target->eval_list_file.empty()) {
     request.eval_batches = cli::evaluation_input(config, g).make_source;
