@@ -18,7 +18,8 @@ const Choices<HistogramObjective>& histogram_objective_choices() {
 
 const Choices<WeightAlgorithm>& weight_algorithm_choices() {
   static const Choices<WeightAlgorithm> choices = {{"arq_quantize", WeightAlgorithm::kArq},
-                                                   {"minmax", WeightAlgorithm::kMinMax}};
+                                                   {"minmax", WeightAlgorithm::kMinMax},
+                                                   {"adaround", WeightAlgorithm::kLearnedRounding}};
   return choices;
 }
 

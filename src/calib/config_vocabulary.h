@@ -17,7 +17,7 @@ using Choices = std::vector<std::pair<std::string, T>>;
 
 const Choices<ActivationAlgorithm>& activation_algorithm_choices();  ///< ifmr hfmg minmax percentile
 const Choices<HistogramObjective>& histogram_objective_choices();    ///< mse kl
-const Choices<WeightAlgorithm>& weight_algorithm_choices();          ///< arq_quantize minmax
+const Choices<WeightAlgorithm>& weight_algorithm_choices();          ///< arq_quantize minmax adaround
 const Choices<InputType>& input_type_choices();                      ///< img data
 const Choices<NetFormat>& net_format_choices();                      ///< NCHW NHWC ND
 const Choices<AccuracyMetric>& accuracy_metric_choices();          ///< cosine sqnr_db top1_agreement psnr_db

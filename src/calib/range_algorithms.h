@@ -62,8 +62,9 @@ struct ActivationQuantParams {
 };
 ActivationQuantParams activation_quant_params(ActivationRange range, bool asymmetric = true);
 
-/// Weight quantization algorithms ("wts_algo").
-enum class WeightAlgorithm { kArq, kMinMax };
+/// Weight quantization algorithms ("wts_algo"). kLearnedRounding takes ARQ's scales; the
+/// compiler then chooses each weight's rounding from calibration data (quant/weight_rounding.h).
+enum class WeightAlgorithm { kArq, kMinMax, kLearnedRounding };
 
 /// INT8 symmetric weights with their per-channel (or per-tensor) scales.
 struct QuantizedWeights {

@@ -5,6 +5,7 @@
 #include "ptqc/error.h"
 #include "quant/accuracy_check.h"
 #include "quant/int8_rewrite.h"
+#include "quant/weight_rounding.h"
 
 namespace ptqc {
 
@@ -201,6 +202,11 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeRequest& request) {
     report.records.push_back(layer.record);
     solved.emplace(graph.nodes[i].name, std::move(layer));
   }
+  std::set<std::string> learned;
+  for (const LayerDecision& d : report.decisions) {
+    if (d.quantized && d.settings.weights == WeightAlgorithm::kLearnedRounding) learned.insert(d.node);
+  }
+  if (!learned.empty()) report.weight_rounding = learn_weight_rounding(graph, solved, learned, split.calibration(), request.threads);
   if (request.bias_correction) {
     report.bias_correction = correct_biases(graph, solved, calibration.values, split.calibration(), request.threads);
   }

@@ -14,6 +14,7 @@
 #include "quant/bias_correction.h"
 #include "quant/layer_solver.h"
 #include "quant/mixed_precision.h"
+#include "quant/weight_rounding.h"
 #include "quant/quant_plan.h"
 #include "quant/record.h"
 
@@ -57,6 +58,7 @@ struct QuantizeReport {
   bool reused_record = false;
   int64_t calibration_batches = 0;
   size_t requant_joins = 0;
+  std::optional<WeightRoundingSummary> weight_rounding;
   std::optional<BiasCorrectionSummary> bias_correction;
   std::optional<MixedPrecisionReport> mixed_precision;
 };

@@ -94,6 +94,24 @@ TEST(MobileDetector, DefaultConfigStaysCloseToFp32OnHeldOutPhotos) {
   EXPECT_GE(iou, 0.95);
 }
 
+TEST(MobileDetector, LearnedRoundingCoversEveryConvAndLowersTheWeightError) {
+  QuantConfig config = load_quant_config(kDir + "quant.json");
+  const Graph fp32 = detector();
+  Graph nearest = fp32;
+  quantize(nearest, config);
+  config.common.weight_algorithm = WeightAlgorithm::kLearnedRounding;
+  Graph learned = fp32;
+  const QuantizeReport report = quantize(learned, config);
+  ASSERT_TRUE(report.weight_rounding.has_value());
+  EXPECT_EQ(report.weight_rounding->layers, 24u);  // every Conv: depthwise, pointwise, 3x3, SE
+  EXPECT_EQ(report.weight_rounding->skipped, 1u);  // the ConvTranspose keeps nearest rounding
+  EXPECT_LT(report.weight_rounding->learned_error, 0.5 * report.weight_rounding->nearest_error);
+  const auto held = held_out(config, fp32);
+  // The detector's loss is its input noise, not its weights (docs/accuracy.md): the model output
+  // moves by noise only.
+  EXPECT_NEAR(accuracy(fp32, learned, held).first, accuracy(fp32, nearest, held).first, 1e-3);
+}
+
 TEST(MobileDetector, AccuracyTargetKeepsTheFewestLayersInFloat) {
   QuantConfig config = load_quant_config(kDir + "quant.json");
   config.accuracy_target = AccuracyTarget{AccuracyMetric::kCosine, 0.999, "", kDir + "eval.txt", "quantize_info.accuracy_target"};

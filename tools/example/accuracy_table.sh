@@ -65,6 +65,10 @@ sed 's|"act_algo": "ifmr"|"act_algo": "ifmr", "bias_correction": false|' "$work/
 quantize int8_no_bc "$ex/model_fp32.onnx" "$work/quant_no_bc.json"
 run_model int8_no_bc "$work/int8_no_bc.om" "$ex/test/list.txt"
 echo "| ptqc ifmr, bias_correction false $(scores "$work/int8_no_bc") $(kb "$work/int8_no_bc.om") |"
+sed 's|"act_algo": "ifmr"|"act_algo": "ifmr", "wts_algo": "adaround"|' "$work/quant_ifmr.json" > "$work/quant_adaround.json"
+quantize int8_adaround "$ex/model_fp32.onnx" "$work/quant_adaround.json"
+run_model int8_adaround "$work/int8_adaround.om" "$ex/test/list.txt"
+echo "| ptqc ifmr, wts_algo adaround $(scores "$work/int8_adaround") $(kb "$work/int8_adaround.om") |"
 quantize int8_fp32 "$ex/model_fp32.onnx" "$work/quant_ifmr.json" --precision_mode=force_fp32
 run_model int8_fp32 "$work/int8_fp32.om" "$ex/test/list.txt"
 echo "| ptqc ifmr, --precision_mode=force_fp32 $(scores "$work/int8_fp32") $(kb "$work/int8_fp32.om") |"

@@ -46,8 +46,11 @@ config minmax '"act_algo": "minmax"'
 config minmax_no_bc '"act_algo": "minmax", "bias_correction": false'
 config hfmg '"act_algo": "hfmg"'
 config percentile '"act_algo": "percentile"'
+config adaround '"wts_algo": "adaround"'
+config hfmg_adaround '"act_algo": "hfmg", "wts_algo": "adaround"'
 config target_cos '"accuracy_target": {"metric": "cosine", "value": 0.999, "eval_list_file": "'"$det"'/eval.txt"}'
 config target_sqnr '"accuracy_target": {"metric": "sqnr_db", "value": 30, "eval_list_file": "'"$det"'/eval.txt"}'
+config target_all '"act_algo": "hfmg", "wts_algo": "adaround", "accuracy_target": {"metric": "cosine", "value": 0.999, "eval_list_file": "'"$det"'/eval.txt"}'
 config target_held_out '"accuracy_target": {"metric": "cosine", "value": 0.999}'
 
 echo "| ptqc config (held-out photos) | cosine mean | cosine worst | SQNR dB mean | mask IoU @0.3 | layers kept float (of 27) | compile |"
@@ -58,8 +61,11 @@ row "act_algo minmax" minmax
 row "act_algo minmax, bias_correction false" minmax_no_bc
 row "act_algo hfmg" hfmg
 row "act_algo percentile" percentile
+row "wts_algo adaround" adaround
+row "act_algo hfmg, wts_algo adaround" hfmg_adaround
 row "default, --precision_mode=force_fp32" default --precision_mode=force_fp32
 row "accuracy_target cosine 0.999 (eval_list_file)" target_cos
 row "accuracy_target sqnr_db 30 (eval_list_file)" target_sqnr
 row "accuracy_target cosine 0.999 (held-out calibration quarter)" target_held_out
+row "hfmg, adaround, accuracy_target cosine 0.999 (eval_list_file)" target_all
 echo "| $torch_row | - | - |" | sed 's/^| torch/| torch/'
