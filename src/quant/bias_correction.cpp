@@ -110,9 +110,11 @@ BiasCorrectionSummary correct_biases(const Graph& float_graph, std::map<std::str
   std::map<std::string, std::string> probes, layer_of_probe;
   Executor executor(probe_graph(float_graph, solved, shapes, probes, layer_of_probe), ExecutorOptions{threads});
 
+  std::map<std::string, const Node*> nodes;
+  for (const Node& n : float_graph.nodes) nodes.emplace(n.name, &n);
   std::map<std::string, ChannelErrorSums> sums;  // by layer name
   for (const auto& [probe, layer] : layer_of_probe) {
-    const Node& node = *std::find_if(float_graph.nodes.begin(), float_graph.nodes.end(), [&](const Node& n) { return n.name == layer; });
+    const Node& node = *nodes.at(layer);
     auto info = shapes.find(node.outputs[0]);
     const int64_t rank = info == shapes.end() ? 4 : static_cast<int64_t>(info->second.dims.size());
     sums[layer] = ChannelErrorSums{layer, rank - 1 - output_channel_axis(node.op_type, rank), {}, 0};

@@ -34,7 +34,7 @@ std::set<std::string> prefix(const std::vector<std::string>& ranked, size_t k) {
 }  // namespace
 
 PrecisionSearch search_float_layers(const std::vector<std::string>& layers, double target,
-                                    const PrecisionEvaluator& evaluate) {
+                                    const PrecisionEvaluator& evaluate, const std::vector<double>& costs) {
   PrecisionSearch result;
   result.all_float = std::nan("");
   CountedEvaluator eval(evaluate, result.evaluations);
@@ -56,8 +56,11 @@ PrecisionSearch search_float_layers(const std::vector<std::string>& layers, doub
   }
   std::vector<size_t> order(layers.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return result.isolated[a].second < result.isolated[b].second; });
+  const auto cost = [&](size_t i) { return costs.empty() ? 0.0 : costs[i]; };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const double sa = result.isolated[a].second, sb = result.isolated[b].second;
+    return sa < sb || (sa == sb && cost(a) < cost(b));
+  });
   std::vector<std::string> ranked;
   for (size_t i : order) ranked.push_back(layers[i]);
 

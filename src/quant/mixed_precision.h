@@ -8,7 +8,9 @@
 ///  2. m(all): every layer float. When even that misses the target, the search stops (the
 ///     caller reports the best reachable value).
 ///  3. Isolated sensitivity: s_L = m(all \ {L}), the metric with only L in INT8; layers are
-///     ranked most harmful first (lowest s_L; ties by graph order).
+///     ranked most harmful first (lowest s_L; ties, common with a discrete metric such as
+///     top-1 agreement, by lower cost first, i.e. the layer whose float form costs least
+///     -- its MACs --, then by graph order).
 ///  4. Bisection on k: the smallest prefix of the ranking (top-k kept float) that meets the
 ///     target, assuming m grows with k; every accepted set is one that was evaluated.
 ///  5. Pruning: each layer of that prefix, least harmful first, goes back to INT8 when the
@@ -36,8 +38,9 @@ struct PrecisionSearch {
   bool met = false;
 };
 
-/// Runs the search over \p layers (graph order) for \p target.
+/// Runs the search over \p layers (graph order) for \p target. \p costs (one per layer, or
+/// empty for all equal) break ties in the ranking.
 PrecisionSearch search_float_layers(const std::vector<std::string>& layers, double target,
-                                    const PrecisionEvaluator& evaluate);
+                                    const PrecisionEvaluator& evaluate, const std::vector<double>& costs = {});
 
 }  // namespace ptqc

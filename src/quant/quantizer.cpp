@@ -131,17 +131,19 @@ std::set<std::string> choose_float_layers(const Graph& graph, const std::map<std
   const AccuracyTarget& target = *request.accuracy_target;
   const AccuracyCheck check(graph, target, std::move(split.eval), request.threads, request.float16);
   std::vector<std::string> layers;
+  std::vector<double> layer_cost;
   double total_macs = 0;
   std::map<std::string, double> macs;
   for (const Node& n : graph.nodes) {
     if (!solved.count(n.name)) continue;
     layers.push_back(n.name);
-    total_macs += macs[n.name] = layer_macs(graph, n, shapes);
+    layer_cost.push_back(macs[n.name] = layer_macs(graph, n, shapes));
+    total_macs += layer_cost.back();
   }
   const PrecisionEvaluator evaluate = [&](const std::set<std::string>& kept_float) {
     return check.measure(int8_graph(graph, solved, kept_float, shapes, nullptr, nullptr));
   };
-  MixedPrecisionReport mp{target, search_float_layers(layers, target.value, evaluate), check.judged_outputs(),
+  MixedPrecisionReport mp{target, search_float_layers(layers, target.value, evaluate, layer_cost), check.judged_outputs(),
                           static_cast<int64_t>(check.samples()), split.held_out, 1.0};
   double float_macs = 0;
   for (const std::string& name : mp.search.float_layers) float_macs += macs[name];

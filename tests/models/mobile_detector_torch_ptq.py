@@ -10,7 +10,8 @@ mode (get_default_qconfig_mapping("onednn"): HistogramObserver activations, per-
 Debian's torch has no fbgemm), calibrates on the 16 calibration photos (calib.txt) and writes, for
 the 8 held-out photos (eval.txt), OUT_DIR/input/NNNN.bin (the model input, for ptqc-compare),
 OUT_DIR/fp32/NNNN.bin and OUT_DIR/torch_int8/NNNN.bin (outputs), and prints the INT8 model's
-mean and worst cosine, mean SQNR and mask IoU at 0.3 against FP32 as a row of detector_table.sh.
+mean and worst cosine, mean SQNR and mask IoU at 0.3 against FP32 as a row of
+tools/example/trained_model_table.sh.
 """
 import os
 import sys

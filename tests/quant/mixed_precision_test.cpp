@@ -89,4 +89,13 @@ TEST(SearchFloatLayers, TiesAreBrokenByGraphOrderSoTheResultIsDeterministic) {
   EXPECT_EQ(r.float_layers, (std::vector<std::string>{"r", "p"}));
 }
 
+TEST(SearchFloatLayers, EquallyHarmfulLayersGoToFloatCheapestFirst) {
+  // A discrete metric: every layer alone costs the same, two layers must go.
+  AdditiveModel model{{{"big", 0.01}, {"small", 0.01}, {"mid", 0.01}}};
+  const std::vector<std::string> order = {"big", "small", "mid"};
+  const PrecisionSearch r = search_float_layers(order, 0.985, [&](const auto& s) { return model(s); }, {900.0, 10.0, 50.0});
+  ASSERT_TRUE(r.met);
+  EXPECT_EQ(r.float_layers, (std::vector<std::string>{"small", "mid"}));
+}
+
 }  // namespace

@@ -7,63 +7,19 @@
 
 #include <cmath>
 
-#include "cli/calibration_input.h"
-#include "cli/tool_support.h"
 #include "ptqc/error.h"
-#include "ptqc/onnx_frontend.h"
-#include "ptqc/passes.h"
-#include "ptqc/quant_config.h"
-#include "ptqc/shape_inference.h"
-#include "ptqc/soc.h"
-#include "quant/quantizer.h"
+#include "trained_model_util.h"
 
 using namespace ptqc;
+using namespace ptqc::quant_testing;
 
 namespace {
 
 const std::string kDir = std::string(PTQC_SOURCE_DIR) + "/tests/models/mobile_detector/";
 
-Graph detector() {
-  LoadOptions options;
-  options.input_shapes = parse_input_shape("image:1,64,64,3");
-  Graph g = load_onnx_model(kDir + "model.onnx", options);
-  annotate_graph_shapes(g);
-  optimize(g, [](const Node& n, int64_t opset, const std::vector<const Tensor*>& in) { return evaluate_node(n, opset, in); });
-  return g;
-}
+Graph detector() { return trained_model(kDir, "image:1,64,64,3"); }
 
-/// The held-out photos (eval.txt), as the config reads images.
-std::vector<std::vector<Tensor>> held_out(const QuantConfig& config, const Graph& g) {
-  QuantConfig eval = config;
-  eval.dataset.image_list_file = kDir + "eval.txt";
-  const BatchSource next = cli::calibration_input(eval, g).make_source();
-  std::vector<std::vector<Tensor>> samples;
-  std::vector<Tensor> in;
-  while (next(in)) samples.push_back(in);
-  return samples;
-}
-
-QuantizeReport quantize(Graph& g, const QuantConfig& config, bool float16 = false) {
-  const cli::CalibrationInput input = cli::calibration_input(config, g);
-  QuantizeRequest request;
-  request.soc = &find_soc("Ascend310P3");
-  request.settings = [&config](const Node&) {
-    LayerSettings s;
-    s.activation = config.common.activation;
-    s.weights = config.common.weight_algorithm;
-    return s;
-  };
-  request.batches = input.make_source;
-  request.expected_batches = input.batches;
-  request.bias_correction = config.bias_correction;
-  request.exact_ranges = config.exact_input_ranges();
-  request.accuracy_target = config.accuracy_target;
-  if (config.accuracy_target && !config.accuracy_target->eval_list_file.empty()) {
-    request.eval_batches = cli::evaluation_input(config, g).make_source;
-  }
-  request.float16 = float16;
-  return quantize_graph(g, request);
-}
+std::vector<std::vector<Tensor>> held_out(const QuantConfig& config, const Graph& g) { return held_out_samples(config, g, kDir); }
 
 /// Mean per-sample cosine and the pooled mask IoU at 0.3 of \p int8 against \p fp32.
 std::pair<double, double> accuracy(const Graph& fp32, const Graph& int8, const std::vector<std::vector<Tensor>>& samples) {
