@@ -23,6 +23,7 @@ struct DatasetInfo {
   std::string dataset_name;     ///< informational
   std::string dataset_path;     ///< folder the list file's sample paths are relative to
   std::string image_list_file;  ///< one sample per line, one column per input
+  std::string list_key = "dataset_info.image_list_file";  ///< the config key that names image_list_file (messages)
   std::string out_file_path;    ///< where calibration results go; empty when the config does not say
 };
 

@@ -34,7 +34,7 @@ ListFile open_list(const QuantConfig& config, const std::vector<InputBinding>& b
             ? " (relative paths are taken from the config file's folder; did you mean " + beside_data.string() + "?)"
             : "";
     throw Error(ErrorCode::kFileIo,
-                config.config_path + ": dataset_info.image_list_file: no such file " + dataset.image_list_file + hint);
+                config.config_path + ": " + dataset.list_key + ": no such file " + dataset.image_list_file + hint);
   }
   return ListFile(dataset.image_list_file, input_names(bindings));
 }

@@ -48,6 +48,7 @@ CalibrationInput calibration_input(const QuantConfig& config, const Graph& graph
 CalibrationInput evaluation_input(const QuantConfig& config, const Graph& graph) {
   QuantConfig eval = config;
   eval.dataset.image_list_file = config.accuracy_target->eval_list_file;
+  eval.dataset.list_key = config.accuracy_target->key_path + ".eval_list_file";
   eval.calibration_batch_num = -1;
   return calibration_input(eval, graph);
 }

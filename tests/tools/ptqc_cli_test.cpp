@@ -235,6 +235,18 @@ TEST_F(PtqcCli, AccuracyTargetReportsTheFloatLayersAndAnUnreachableOneFailsClean
   for (const auto& layer : report["float_layers"]) {
     EXPECT_NE(r.output.find("kept in float: " + layer.get<std::string>()), std::string::npos) << r.output;
   }
+  // Deterministic: the search, bias correction and the .om do not depend on the thread count.
+  ASSERT_EQ(run("ptqc", compile_args("target_t1", "target.json") + " --precision_mode=force_fp32 --threads=1").status, 0);
+  ASSERT_EQ(run("ptqc", compile_args("target_t2", "target.json") + " --precision_mode=force_fp32 --threads=2").status, 0);
+  EXPECT_EQ(slurp(dir_ + "/target_t1.om"), slurp(dir_ + "/target_t2.om"));
+  EXPECT_EQ(slurp(dir_ + "/target_t1.om"), slurp(dir_ + "/target.om"));
+
+  // A missing eval list names the key.
+  write_config("no_eval.json", R"(, "accuracy_target": {"metric": "cosine", "value": 0.99, "eval_list_file": "missing.txt"})");
+  const auto missing = run("ptqc", compile_args("no_eval", "no_eval.json"));
+  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.output.find("quantize_info.accuracy_target.eval_list_file: no such file"), std::string::npos) << missing.output;
+  EXPECT_FALSE(fs::exists(dir_ + "/no_eval.om"));
 
   // FP16 activations cannot reach 150 dB whatever stays float: a coded error, and no .om.
   write_config("too_high.json", R"(, "accuracy_target": {"metric": "sqnr_db", "value": 150})");
