@@ -96,6 +96,20 @@ std::string layer_sections(const CompareReport& r) {
   return html + "</div>\n";
 }
 
+std::string simulation_table(const SimulationReport& sim) {
+  std::string html = "<h2>Simulation</h2>\n<p>The FP32 graph with the .om's quantization applied in float (" +
+                     std::to_string(sim.simulated_layers) + " layer(s)): its distance from FP32 is the quantization's own "
+                     "error, the INT8 model's distance from it the kernels'.</p>\n<table>" +
+                     header_row({"output", "simulation vs FP32: SQNR dB", "cosine", "INT8 vs simulation: SQNR dB", "max abs err"});
+  for (const SimulationOutput& o : sim.outputs) {
+    html += "<tr>" + cell(o.name) + cell(number_text(o.sim_vs_fp32_sqnr_db, 2), true) + cell(number_text(o.sim_vs_fp32_cosine, 5), true) +
+            cell(number_text(o.int8_vs_sim_sqnr_db, 2), true) + cell(short_number_text(o.int8_vs_sim_max_abs_error), true) + "</tr>\n";
+  }
+  html += "</table>\n";
+  for (const std::string& n : sim.not_simulated) html += "<p>not simulated (float): " + xml_escape(n) + "</p>\n";
+  return html;
+}
+
 }  // namespace
 
 std::string format_html_report(const CompareReport& r) {
@@ -103,6 +117,7 @@ std::string format_html_report(const CompareReport& r) {
                      kStyle + "</style></head><body>\n<h1>ptqc-compare</h1>\n<p>FP32: <code>" + xml_escape(r.fp32_source) +
                      "</code><br>INT8: <code>" + xml_escape(r.int8_source) + "</code><br>" + std::to_string(r.samples) +
                      " sample(s)</p>\n<h2>Outputs</h2>\n" + outputs_table(r);
+  if (r.simulation) html += simulation_table(*r.simulation);
   if (r.mode == "models" && r.layer_samples > 0) html += layer_sections(r);
   return html + "</body></html>\n";
 }

@@ -47,6 +47,7 @@ TEST(PtqcCompare, SimulationSeparatesTheAlgorithmFromTheKernelsAndMaskIouIsRepor
   EXPECT_GT(iou, 0.5);
   EXPECT_LE(iou, 1.0);
   EXPECT_EQ(json["options"]["mask_threshold"], 0.5);
+  EXPECT_NE(slurp(out + "/compare.html").find("<h2>Simulation</h2>"), std::string::npos);
   // --simulate needs the models.
   EXPECT_NE(run_tool("ptqc-compare", "--fp32_dir=a --int8_dir=b --simulate").status, 0);
 }
