@@ -11,6 +11,10 @@ namespace ptqc {
 
 namespace {
 
+/// Batches the bias correction averages over (the first ones of the calibration set): a channel's
+/// mean error settles long before the ranges do, and the pass costs a calibration pass each.
+constexpr int64_t kBiasCorrectionBatches = 8;
+
 /// The activations to calibrate: input 0 of every quantized layer, with its algorithm.
 std::vector<ObservedActivation> observed_activations(const Graph& graph, const std::vector<LayerDecision>& decisions) {
   std::vector<ObservedActivation> acts;
@@ -210,7 +214,8 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeRequest& request) {
   }
   if (!learned.empty()) report.weight_rounding = learn_weight_rounding(graph, solved, learned, split.calibration(), request.threads);
   if (request.bias_correction) {
-    report.bias_correction = correct_biases(graph, solved, calibration.values, split.calibration(), request.threads);
+    report.bias_correction = correct_biases(graph, solved, calibration.values,
+                                            first_batches(split.calibration(), kBiasCorrectionBatches), request.threads);
   }
   std::set<std::string> kept_float;
   if (request.accuracy_target) kept_float = choose_float_layers(graph, solved, calibration.values, request, split, report);

@@ -59,6 +59,7 @@ PY
 
 eval_list="\"eval_list_file\": \"$dir/eval.txt\""
 config default ''
+config default_fp32 ''
 config no_bc '"bias_correction": false'
 config minmax '"act_algo": "minmax"'
 config minmax_no_bc '"act_algo": "minmax", "bias_correction": false'
@@ -80,7 +81,7 @@ row "act_algo hfmg" hfmg
 row "act_algo percentile" percentile
 row "wts_algo adaround" adaround
 row "act_algo hfmg, wts_algo adaround" hfmg_adaround
-row "default, --precision_mode=force_fp32" default --precision_mode=force_fp32
+row "default, --precision_mode=force_fp32" default_fp32 --precision_mode=force_fp32
 row "accuracy_target $label (eval_list_file)" target
 row "accuracy_target $label (held-out calibration quarter)" target_held_out
 row "hfmg, adaround, accuracy_target $label (eval_list_file)" target_all
