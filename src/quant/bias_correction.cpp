@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
-#include <limits>
 #include <set>
 
 #include "ir/passes/graph_edit.h"
@@ -72,11 +71,6 @@ Graph probe_graph(const Graph& float_graph, const std::map<std::string, SolvedLa
   for (Node& c : copies) probe.nodes.push_back(std::move(c));
   rewrite_to_int8(probe, probed, shapes);
   return probe;
-}
-
-int32_t saturate_int32(double v) {
-  const double lo = std::numeric_limits<int32_t>::min(), hi = std::numeric_limits<int32_t>::max();
-  return static_cast<int32_t>(std::min(std::max(std::nearbyint(v), lo), hi));
 }
 
 /// Applies the mean error \p e (per channel) to \p layer's int32 bias. True when it changed.

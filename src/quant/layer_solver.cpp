@@ -7,12 +7,19 @@
 
 namespace ptqc {
 
-namespace {
-
 int32_t saturate_int32(double v) {
   const double lo = std::numeric_limits<int32_t>::min(), hi = std::numeric_limits<int32_t>::max();
   return static_cast<int32_t>(std::min(std::max(std::nearbyint(v), lo), hi));
 }
+
+int64_t output_channels(const Node& node, const Tensor& w) {
+  if (node.op_type == "Conv") return w.dim(0);
+  if (node.op_type == "ConvTranspose") return w.dim(1) * node.attr_int("group", 1);
+  const bool trans_b = node.op_type == "Gemm" && node.attr_int("transB", 0) != 0;
+  return trans_b ? w.dim(0) : w.dim(1);
+}
+
+namespace {
 
 /// The weight's output-channel axis for per-channel scales (-1 = one scale per tensor).
 int64_t channel_axis(const Node& node, const Tensor& w, const LayerSettings& settings) {
@@ -33,14 +40,6 @@ Tensor transpose_2d(const Tensor& w) {
     for (int64_t c = 0; c < cols; ++c) dst[c * rows + r] = src[r * cols + c];
   }
   return t;
-}
-
-/// Number of output channels of \p node with weights \p w.
-int64_t output_channels(const Node& node, const Tensor& w) {
-  if (node.op_type == "Conv") return w.dim(0);
-  if (node.op_type == "ConvTranspose") return w.dim(1) * node.attr_int("group", 1);
-  const bool trans_b = node.op_type == "Gemm" && node.attr_int("transB", 0) != 0;
-  return trans_b ? w.dim(0) : w.dim(1);
 }
 
 /// The float bias per output channel (times Gemm's beta), or empty when the node has none.

@@ -32,6 +32,13 @@ struct SolvedLayer {
   std::vector<float> deq_scale;    ///< alpha * scale_w[c] * scale_d (float32), one per output channel or one
 };
 
+/// \p v rounded half to even and saturated to int32 (the rounding of every int32 bias).
+int32_t saturate_int32(double v);
+
+/// Output channels of a Conv / ConvTranspose / Gemm / MatMul \p node with float weights \p w
+/// (Conv: dim 0; ConvTranspose: dim 1 times group; Gemm with transB: dim 0; otherwise dim 1).
+int64_t output_channels(const Node& node, const Tensor& w);
+
 /// Solves \p node (a quantizable op whose plan said yes) for activation range \p range:
 ///   scale_d, offset_d from the range; w_q = quantize_weights(w) per output channel
 ///   (per tensor for Gemm/MatMul unless channel_wise); deq_scale[c] = alpha * scale_w[c] * scale_d;

@@ -105,7 +105,7 @@ double layer_macs(const Graph& graph, const Node& node, const std::map<std::stri
   if (node.op_type == "ConvTranspose") {
     return w.dim(0) == 0 ? 0 : dims_of(node.inputs[0]) * static_cast<double>(w.numel() / w.dim(0));
   }
-  const int64_t out_channels = node.op_type == "Conv" ? w.dim(0) : (node.op_type == "Gemm" && node.attr_int("transB", 0) ? w.dim(0) : w.dim(1));
+  const int64_t out_channels = output_channels(node, w);
   return out_channels == 0 ? 0 : dims_of(node.outputs[0]) * static_cast<double>(w.numel() / out_channels);
 }
 

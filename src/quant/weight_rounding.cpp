@@ -192,7 +192,7 @@ WeightRoundingSummary learn_weight_rounding(const Graph& float_graph, std::map<s
       const int64_t k = gram.geo.k;
       const bool conv = gram.geo.conv;
       const bool trans_b = node.op_type == "Gemm" && node.attr_int("transB", 0);
-      const int64_t channels = conv ? w.dim(0) : (trans_b ? w.dim(0) : w.dim(1));
+      const int64_t channels = output_channels(node, w);
       const std::vector<float>& scales = layer.record.scale_w;
       for (int64_t m = 0; m < channels; ++m) {
         Eigen::VectorXd wm(k);

@@ -108,6 +108,8 @@ TEST(PtqcCompare, BadInputsGiveOneCodedLineAndANonZeroExit) {
       {model_args() + " --fp32_dir=" + dir, "E10001"},
       {model_args() + " --data_range=-1", "E10001"},
       {model_args() + " --topk=0", "E10001"},
+      {model_args() + " --mask_threshold=nan", "E10001"},
+      {"--fp32_dir=" + dir + " --int8_dir=" + dir + " --simulate", "E10001"},
       {model_args() + " --log=loud", "E10010"},
       {"--model=" + m.model + " --om=" + m.om + " --input_list=" + dir + "/empty.txt", "E10004"},
       {"--model=" + dir + "/none.onnx --om=" + m.om + " --input_list=" + m.test_list, "E19000"},
