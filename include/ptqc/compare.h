@@ -103,12 +103,16 @@ struct LayerQuantParams {
   float scale_d = 1;
   int32_t offset_d = 0;
   std::vector<float> scale_w;  ///< per output channel, or one; empty for pooling
+  /// QBatchMatMul's second input b (an activation): its AscendQuant's scale and its offset;
+  /// scale_w[0] is its scale.
+  float quant_scale_b = 1;
+  int32_t offset_b = 0;
   /// The float interval the INT8 grid covers: [(-128 - offset_d) * scale_d, (127 - offset_d) * scale_d].
   double clip_min() const { return (-128.0 - offset_d) * scale_d; }
   double clip_max() const { return (127.0 - offset_d) * scale_d; }
 };
 
-/// One quantized layer of the .om (a QConv/QConvTranspose/QMatMul/QAveragePool node).
+/// One quantized layer of the .om (a QConv/QConvTranspose/QMatMul/QBatchMatMul/QAveragePool node).
 struct LayerComparison {
   std::string name;        ///< the Q-op's node name = the FP32 node's name
   std::string op_type;     ///< the FP32 op type ("Conv")

@@ -97,6 +97,9 @@ struct QuantConfig {
   /// one std gets the range [(0 - mean) / std, (255 - mean) / std] in every layer that reads it,
   /// so its 256 pixel values are 256 distinct INT8 codes (docs/algorithms.md, "Exact input").
   bool exact_input_quantization = true;
+  /// quantize_info.activation_matmul: MatMuls of two activations (attention's Q·Kᵀ and P·V)
+  /// run in INT8 too, both inputs calibrated (docs/quantization.md, "QBatchMatMul").
+  bool activation_matmul = false;
   std::optional<AccuracyTarget> accuracy_target;
 
   /// The settings of node \p node_name of type \p op_type (priority: layer name > op type > common).

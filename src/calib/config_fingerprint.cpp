@@ -61,7 +61,8 @@ std::string QuantConfig::fingerprint() const {
                          {"calibration_batch_num", calibration_batch_num},
                          {"layers", layers},
                          {"accuracy_target", target},
-                         {"exact_input_quantization", exact_input_quantization}};
+                         {"exact_input_quantization", exact_input_quantization},
+                         {"activation_matmul", activation_matmul}};
   return settings.dump();
 }
 

@@ -95,6 +95,7 @@ LayerSettingsFn layer_settings(const QuantConfig* config, const KeepDtype& keep)
       s.activation = c.activation;
       s.weights = c.weight_algorithm;
       s.channel_wise = c.channel_wise;
+      s.activation_matmul = config->activation_matmul;
       s.skip = c.skip;
       if (s.skip) s.skip_reason = "skipped by the quantization config (skip_layers, skip_layer_types or override)";
     }

@@ -10,7 +10,7 @@
 namespace ptqc {
 
 bool is_quantized_layer(const Node& node) {
-  static const std::set<std::string> ops = {"QConv", "QConvTranspose", "QMatMul", "QAveragePool"};
+  static const std::set<std::string> ops = {"QConv", "QConvTranspose", "QMatMul", "QBatchMatMul", "QAveragePool"};
   return node.domain == kPtqcDomain && ops.count(node.op_type) != 0;
 }
 

@@ -12,7 +12,7 @@
 
 namespace ptqc {
 
-/// True for the INT8 layer ops of docs/quantization.md (QConv, QConvTranspose, QMatMul, QAveragePool).
+/// True for the INT8 layer ops of docs/quantization.md (QConv, QConvTranspose, QMatMul, QBatchMatMul, QAveragePool).
 bool is_quantized_layer(const Node& node);
 
 /// The quantized layers of \p int8 in its node order, each with the FP32 node of the same name

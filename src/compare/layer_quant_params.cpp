@@ -62,6 +62,8 @@ std::optional<ActivationScale> activation_scale(const Graph& g, const std::strin
 struct OmLayer {
   int32_t offset_d = 0;
   std::optional<ActivationScale> input;
+  std::optional<ActivationScale> input_b;  ///< QBatchMatMul's second input
+  int32_t offset_b = 0;
   std::optional<std::vector<float>> scale_w;  ///< for layers with weights
   std::string note;                           ///< what is missing
 };
@@ -75,6 +77,14 @@ OmLayer om_layer(const Graph& fp32, const Graph& int8, const Node& q) {
   l.offset_d = static_cast<int32_t>(q.attr_int("x_offset", 0));
   l.input = activation_scale(int8, q.inputs[0]);
   if (!l.input) l.note = missing_scale(q.inputs[0]);
+  if (q.op_type == "QBatchMatMul" && l.input) {
+    l.offset_b = static_cast<int32_t>(q.attr_int("b_offset", 0));
+    l.input_b = activation_scale(int8, q.inputs[1]);
+    if (!l.input_b) {
+      l.note = missing_scale(q.inputs[1]);
+      return l;
+    }
+  }
   if (q.op_type == "QAveragePool" || !l.input) return l;
   float alpha = 1.0f;
   for (const Node& n : fp32.nodes) {
@@ -112,6 +122,8 @@ LayerQuantParams params_of(const OmLayer& l, bool has_weights) {
     p.quant_scale = l.input->quant_scale;
   }
   if (l.scale_w) p.scale_w = *l.scale_w;
+  if (l.input_b) p.quant_scale_b = l.input_b->quant_scale;
+  p.offset_b = l.offset_b;
   p.known = l.input && (!has_weights || l.scale_w);
   return p;
 }
@@ -132,6 +144,8 @@ std::map<std::string, LayerQuantParams> read_record(const std::string& file) {
       p.quant_scale = 1.0f / p.scale_d;  // as the INT8 rewrite computes AscendQuant's scale
       p.offset_d = l.at("offset_d").get<int32_t>();
       p.scale_w = l.at("scale_w").get<std::vector<float>>();
+      p.offset_b = l.at("offset_w").get<int32_t>();
+      if (!p.scale_w.empty()) p.quant_scale_b = 1.0f / p.scale_w[0];
       const std::string name = l.at("layer").get<std::string>();
       const bool finite_positive = std::all_of(p.scale_w.begin(), p.scale_w.end(), [](float s) { return std::isfinite(s) && s > 0; });
       if (!(std::isfinite(p.scale_d) && p.scale_d > 0) || p.offset_d < -128 || p.offset_d > 127 || !finite_positive) {
@@ -175,6 +189,10 @@ void read_layer_params(std::vector<LayerComparison>& layers, const Graph& fp32, 
                                std::to_string(om[i].offset_d) + " in the .om");
     }
     if (om[i].input && !close(r.scale_d, om[i].input->scale_d)) throw mismatch(name, "has another scale_d in the .om");
+    if (r.offset_b != om[i].offset_b) {
+      throw mismatch(name, "has offset_w " + std::to_string(r.offset_b) + " in the record, b_offset " +
+                               std::to_string(om[i].offset_b) + " in the .om");
+    }
     const std::vector<float> om_scale_w = om[i].scale_w.value_or(std::vector<float>{});
     if (!om_scale_w.empty() && r.scale_w.size() != 1 && r.scale_w.size() != om_scale_w.size()) {
       throw mismatch(name, "has " + std::to_string(r.scale_w.size()) + " weight scales in the record, " +

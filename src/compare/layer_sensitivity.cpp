@@ -116,7 +116,7 @@ std::optional<SimulatedLayer> simulated_layer(const LayerComparison& layer, cons
     return std::nullopt;
   }
   SimulatedLayer sim{&layer, {}, {}};
-  if (layer.int8_op == "QAveragePool") return sim;
+  if (layer.int8_op == "QAveragePool" || layer.int8_op == "QBatchMatMul") return sim;  // no weights
   const auto q = std::find_if(int8.nodes.begin(), int8.nodes.end(), [&](const Node& n) { return n.name == layer.name; });
   const auto f = std::find_if(fp32.nodes.begin(), fp32.nodes.end(), [&](const Node& n) { return n.name == layer.name; });
   const Tensor* w_int8 = q != int8.nodes.end() && q->has_input(1) ? int8.constant(q->inputs[1]) : nullptr;
@@ -185,6 +185,15 @@ Graph simulate_layers(const Graph& fp32, const std::vector<SimulatedLayer>& laye
     const std::string x = fresh_value(fp32, layer.activation + "_simulated_" + node.name);
     append_fake_quant(nodes, fp32, node.name + "_input", node.inputs[0], x, layer.params);
     node.inputs[0] = x;
+    if (layer.int8_op == "QBatchMatMul") {
+      LayerQuantParams b = layer.params;
+      b.quant_scale = b.quant_scale_b;
+      b.scale_d = b.scale_w.at(0);
+      b.offset_d = b.offset_b;
+      const std::string xb = fresh_value(fp32, node.inputs[1] + "_simulated_" + node.name);
+      append_fake_quant(nodes, fp32, node.name + "_input_b", node.inputs[1], xb, b);
+      node.inputs[1] = xb;
+    }
     if (!sim.weights.empty()) {
       const std::string w = unique_constant_name(g, node.name + "_weight_dequantized");
       g.initializers[w] = sim.weights;

@@ -35,7 +35,8 @@ std::optional<SimulatedLayer> simulated_layer(const LayerComparison& layer, cons
 
 /// \p fp32 with every layer of \p layers simulated in INT8 ("fake quantization"): its input
 /// activation goes through AscendQuant(quant_scale, offset_d) -> AscendDequant(scale_d, offset_d),
-/// i.e. x' = (sat_int8(round_half_even(x * quant_scale) + offset_d) - offset_d) * scale_d;
+/// i.e. x' = (sat_int8(round_half_even(x * quant_scale) + offset_d) - offset_d) * scale_d, and a
+/// QBatchMatMul's second input likewise with (quant_scale_b, offset_b, scale_w[0]);
 /// its weights are the rebuilt weights and its bias the .om's (added after the op, broadcast
 /// over the channel axis: 1 for convolutions, the last for Gemm/MatMul); a pooling layer's
 /// output is fake-quantized the same way (QAveragePool's output keeps its input's quantization).

@@ -64,6 +64,8 @@ std::optional<Node> int8_op(const Node& node, const Graph& graph, const std::map
       if (node.has_attr(key)) q.attrs[key] = node.attrs.at(key);
     }
     q.attrs["pads"] = Attribute::of_ints(*pads);
+  } else if (is_activation_matmul(graph, node)) {
+    q.op_type = "QBatchMatMul";
   } else if (node.op_type == "Gemm" || node.op_type == "MatMul") {
     q.op_type = "QMatMul";
   } else if (node.op_type == "GlobalAveragePool") {
@@ -92,7 +94,11 @@ class Int8Rewriter {
     std::optional<Node> q = int8_op(node, graph_, shapes_);
     if (!q) return false;
     const LayerQuantRecord& r = layer.record;
-    q->inputs.push_back(quantized_input(node, r, out));
+    q->inputs.push_back(quantized_input(node.name + "_quant", r.activation, r.scale_d, r.offset_d, out));
+    if (!r.activation_b.empty()) {
+      q->inputs.push_back(quantized_input(node.name + "_quant_b", r.activation_b, r.scale_w.at(0), r.offset_w, out));
+      q->attrs["b_offset"] = Attribute::of_int(r.offset_w);
+    }
     if (!layer.weights.empty()) {
       q->inputs.push_back(add_constant(node.name + ".weight_int8", layer.weights));
       if (!layer.bias.empty()) q->inputs.push_back(add_constant(node.name + ".bias_int32", layer.bias));
@@ -113,18 +119,21 @@ class Int8Rewriter {
   }
 
  private:
-  std::string quantized_input(const Node& node, const LayerQuantRecord& r, std::vector<Node>& out) {
-    const auto key = std::make_tuple(r.activation, r.scale_d, r.offset_d);
+  /// The INT8 form of float \p value under (scale, offset): an AscendQuant named \p quant_name,
+  /// or the one an earlier layer added for the same value and parameters.
+  std::string quantized_input(const std::string& quant_name, const std::string& value, float scale, int32_t offset,
+                              std::vector<Node>& out) {
+    const auto key = std::make_tuple(value, scale, offset);
     auto it = quantized_.find(key);
     if (it != quantized_.end()) return it->second;
-    std::string name = r.activation + "_int8";
-    for (int k = 1; graph_.info(name) || taken_.count(name); ++k) name = r.activation + "_int8_" + std::to_string(k);
+    std::string name = value + "_int8";
+    for (int k = 1; graph_.info(name) || taken_.count(name); ++k) name = value + "_int8_" + std::to_string(k);
     taken_.insert(name);
-    Node quant = ptqc_node(node.name + "_quant", "AscendQuant", {r.activation}, {name});
-    quant.attrs["scale"] = Attribute::of_float(1.0f / r.scale_d);
-    quant.attrs["offset"] = Attribute::of_int(r.offset_d);
+    Node quant = ptqc_node(quant_name, "AscendQuant", {value}, {name});
+    quant.attrs["scale"] = Attribute::of_float(1.0f / scale);
+    quant.attrs["offset"] = Attribute::of_int(offset);
     out.push_back(std::move(quant));
-    annotate(name, DataType::kInt8, r.activation);
+    annotate(name, DataType::kInt8, value);
     quantized_[key] = name;
     return name;
   }

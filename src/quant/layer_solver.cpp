@@ -61,7 +61,7 @@ std::vector<double> float_bias(const Graph& graph, const Node& node, int64_t cha
 SolvedLayer solve_layer(const Graph& graph, const Node& node, const LayerSettings& settings, ActivationRange range) {
   SolvedLayer s;
   const ActivationQuantParams act = activation_quant_params(range, settings.activation.asymmetric);
-  s.record = {node.name, node.op_type, node.inputs[0], range, act.scale, act.offset, {}};
+  s.record = {node.name, node.op_type, node.inputs[0], range, act.scale, act.offset, {}, "", {}, 0};
   if (node.op_type == "AveragePool" || node.op_type == "GlobalAveragePool") {
     s.deq_scale = {act.scale};
     return s;
@@ -86,6 +86,15 @@ SolvedLayer solve_layer(const Graph& graph, const Node& node, const LayerSetting
       s.bias.data<int32_t>()[c] = saturate_int32(bias[static_cast<size_t>(c)] / s.deq_scale[static_cast<size_t>(c)]);
     }
   }
+  return s;
+}
+
+SolvedLayer solve_activation_matmul(const Node& node, const LayerSettings& settings, ActivationRange a, ActivationRange b) {
+  const ActivationQuantParams qa = activation_quant_params(a, settings.activation.asymmetric);
+  const ActivationQuantParams qb = activation_quant_params(b, settings.activation.asymmetric);
+  SolvedLayer s;
+  s.record = {node.name, node.op_type, node.inputs[0], a, qa.scale, qa.offset, {qb.scale}, node.inputs[1], b, qb.offset};
+  s.deq_scale = {qa.scale * qb.scale};
   return s;
 }
 

@@ -22,6 +22,12 @@ struct LayerQuantRecord {
   float scale_d = 1.0f;
   int32_t offset_d = 0;
   std::vector<float> scale_w;  ///< empty for pooling layers
+  /// An activation × activation MatMul's second input (QBatchMatMul's b), empty for other
+  /// layers. Its scale is scale_w[0] and its offset offset_w: AMCT's record of a layer's
+  /// weights, whose place it takes.
+  std::string activation_b;
+  ActivationRange range_b;
+  int32_t offset_w = 0;
 };
 
 /// A layer ready for the INT8 rewrite.
@@ -44,5 +50,10 @@ int64_t output_channels(const Node& node, const Tensor& w);
 ///   (per tensor for Gemm/MatMul unless channel_wise); deq_scale[c] = alpha * scale_w[c] * scale_d;
 ///   bias_q[c] = sat_int32(round_half_even(beta * b[c] / deq_scale[c])) computed in float64.
 SolvedLayer solve_layer(const Graph& graph, const Node& node, const LayerSettings& settings, ActivationRange range);
+
+/// Solves the activation × activation MatMul \p node for input ranges \p a and \p b: each input
+/// gets (scale, offset) from its range like any activation; no weights, no bias;
+/// deq_scale = {scale_a * scale_b}; record.scale_w = {scale_b}, record.offset_w = offset_b.
+SolvedLayer solve_activation_matmul(const Node& node, const LayerSettings& settings, ActivationRange a, ActivationRange b);
 
 }  // namespace ptqc

@@ -8,13 +8,26 @@ namespace {
 
 /// The largest reduction length QConv/QMatMul accept: 127 * 255 * K must stay below 2^31.
 constexpr int64_t kMaxReduction = 66000;
+/// The same for QBatchMatMul, whose both operands carry offsets: 255 * 255 * K < 2^31.
+constexpr int64_t kMaxActivationReduction = 33000;
+
+/// Empty when the activation × activation MatMul \p node allows INT8, else the reason it does not.
+std::string activation_matmul_problem(const Graph& graph, const Node& node, const LayerSettings& settings) {
+  if (!settings.activation_matmul) return "activation x activation MatMul (quantize_info.activation_matmul is false)";
+  const std::optional<ValueInfo> a = graph.info(node.inputs[0]);
+  if (a && a->is_static() && !a->dims.empty() && a->dims.back() > kMaxActivationReduction) {
+    return "reduction length " + std::to_string(a->dims.back()) + " could overflow int32";
+  }
+  return "";
+}
 
 /// Empty when \p node's weights allow INT8, else the reason they do not.
-std::string weight_problem(const Graph& graph, const Node& node) {
+std::string weight_problem(const Graph& graph, const Node& node, const LayerSettings& settings) {
   if (node.op_type == "AveragePool" || node.op_type == "GlobalAveragePool") return "";
   if (node.inputs.size() < 2) return "has no weight input";
+  if (is_activation_matmul(graph, node)) return activation_matmul_problem(graph, node, settings);
   const Tensor* w = graph.constant(node.inputs[1]);
-  if (!w) return "weights are not constant (activation x activation is not quantized)";
+  if (!w) return "weights are not constant";
   if (w->dtype() != DataType::kFloat32) return "weights are " + dtype_name(w->dtype()) + ", not float32";
   if (node.has_input(2) && !graph.constant(node.inputs[2])) return "bias is not constant";
   if (node.op_type == "ConvTranspose" && (node.has_attr("output_shape") || node.attr_string("auto_pad", "NOTSET") != "NOTSET")) {
@@ -42,6 +55,10 @@ std::string weight_problem(const Graph& graph, const Node& node) {
 
 }  // namespace
 
+bool is_activation_matmul(const Graph& graph, const Node& node) {
+  return node.op_type == "MatMul" && node.inputs.size() >= 2 && !graph.is_constant(node.inputs[1]);
+}
+
 bool is_quantizable_op_type(const std::string& op_type) {
   static const std::set<std::string> types = {"Conv", "ConvTranspose", "Gemm", "MatMul", "AveragePool", "GlobalAveragePool"};
   return types.count(op_type) != 0;
@@ -59,7 +76,7 @@ std::vector<LayerDecision> plan_quantization(const Graph& graph, const SocInfo& 
       d.reason = soc.name + " has no INT8 cube unit";
     } else {
       d.settings = settings(node);
-      const std::string problem = weight_problem(graph, node);
+      const std::string problem = weight_problem(graph, node, d.settings);
       if (d.settings.skip) {
         d.reason = d.settings.skip_reason.empty() ? "skipped by the quantization config" : d.settings.skip_reason;
       } else if (!problem.empty()) {

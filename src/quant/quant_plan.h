@@ -19,7 +19,13 @@ struct LayerSettings {
   RangeAlgorithmConfig activation;
   WeightAlgorithm weights = WeightAlgorithm::kArq;
   bool channel_wise = false;  ///< per-channel weights for Gemm/MatMul (Conv is always per channel)
+  /// quantize_info.activation_matmul: a MatMul of two activations (attention's Q·Kᵀ, P·V)
+  /// becomes a QBatchMatMul, both inputs calibrated (docs/quantization.md).
+  bool activation_matmul = false;
 };
+
+/// True when \p node is a MatMul whose second input is not a constant (an activation × activation product).
+bool is_activation_matmul(const Graph& graph, const Node& node);
 
 /// Settings for a node (resolves the config's priority: layer name > op type > common).
 using LayerSettingsFn = std::function<LayerSettings(const Node& node)>;
@@ -38,7 +44,8 @@ bool is_quantizable_op_type(const std::string& op_type);
 
 /// One decision per node of \p graph, in node order. A node is quantized when its op
 /// type is quantizable, the SoC has INT8 cube math, its weights are constant float32
-/// of a supported layout, and its settings do not skip it.
+/// of a supported layout (or, with activation_matmul, it is an activation × activation
+/// MatMul), and its settings do not skip it.
 std::vector<LayerDecision> plan_quantization(const Graph& graph, const SocInfo& soc, const LayerSettingsFn& settings);
 
 }  // namespace ptqc

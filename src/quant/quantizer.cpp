@@ -15,26 +15,31 @@ namespace {
 /// mean error settles long before the ranges do, and the pass costs a calibration pass each.
 constexpr int64_t kBiasCorrectionBatches = 8;
 
-/// The activations to calibrate: input 0 of every quantized layer, with its algorithm.
+/// The activations to calibrate: input 0 of every quantized layer, and input 1 of an
+/// activation × activation MatMul, with the layer's algorithm.
 std::vector<ObservedActivation> observed_activations(const Graph& graph, const std::vector<LayerDecision>& decisions) {
   std::vector<ObservedActivation> acts;
   for (size_t i = 0; i < decisions.size(); ++i) {
-    if (decisions[i].quantized) acts.push_back({graph.nodes[i].inputs[0], decisions[i].settings.activation});
+    if (!decisions[i].quantized) continue;
+    const Node& node = graph.nodes[i];
+    acts.push_back({node.inputs[0], decisions[i].settings.activation});
+    if (is_activation_matmul(graph, node)) acts.push_back({node.inputs[1], decisions[i].settings.activation});
   }
   return acts;
 }
 
-/// Ranges of the quantized layers from a saved record, when it covers every one of them.
+/// The ranges of observed_activations from a saved record, when it covers every quantized layer.
 std::optional<std::vector<ActivationRange>> ranges_from_record(const std::vector<LayerQuantRecord>& saved,
                                                                const std::vector<LayerDecision>& decisions) {
-  std::map<std::string, ActivationRange> by_layer;
-  for (const auto& r : saved) by_layer[r.layer] = r.range;
+  std::map<std::string, const LayerQuantRecord*> by_layer;
+  for (const auto& r : saved) by_layer[r.layer] = &r;
   std::vector<ActivationRange> ranges;
   for (const auto& d : decisions) {
     if (!d.quantized) continue;
     auto it = by_layer.find(d.node);
     if (it == by_layer.end()) return std::nullopt;
-    ranges.push_back(it->second);
+    ranges.push_back(it->second->range);
+    if (!it->second->activation_b.empty()) ranges.push_back(it->second->range_b);
   }
   return ranges;
 }
@@ -96,12 +101,17 @@ DataSplit split_data(const QuantizeRequest& request) {
 
 /// Multiply-accumulates of one run of a quantized layer (0 for pooling).
 double layer_macs(const Graph& graph, const Node& node, const std::map<std::string, ValueInfo>& shapes) {
-  if (!node.has_input(1) || !graph.constant(node.inputs[1]) || node.outputs.empty()) return 0;
-  const Tensor& w = *graph.constant(node.inputs[1]);
+  if (!node.has_input(1) || node.outputs.empty()) return 0;
   const auto dims_of = [&](const std::string& v) {
     auto it = shapes.find(v);
     return it == shapes.end() ? 0.0 : static_cast<double>(shape_numel(it->second.dims));
   };
+  if (is_activation_matmul(graph, node)) {  // every output element sums over A's last dim
+    auto a = shapes.find(node.inputs[0]);
+    return a == shapes.end() || a->second.dims.empty() ? 0.0 : dims_of(node.outputs[0]) * static_cast<double>(a->second.dims.back());
+  }
+  if (!graph.constant(node.inputs[1])) return 0;
+  const Tensor& w = *graph.constant(node.inputs[1]);
   if (node.op_type == "ConvTranspose") {
     return w.dim(0) == 0 ? 0 : dims_of(node.inputs[0]) * static_cast<double>(w.numel() / w.dim(0));
   }
@@ -197,16 +207,22 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeRequest& request) {
   }
 
   std::map<std::string, SolvedLayer> solved;
-  size_t k = 0;
+  size_t k = 0;  // the next of calibration.ranges, in observed_activations' order
+  const auto next_range = [&](const LayerDecision& d, const std::string& value) {
+    const auto exact = request.exact_ranges.find(value);
+    const ActivationRange calibrated = calibration.ranges[k++];
+    return exact != request.exact_ranges.end() && d.settings.activation.asymmetric ? exact->second : calibrated;
+  };
   for (size_t i = 0; i < report.decisions.size(); ++i) {
-    if (!report.decisions[i].quantized) continue;
-    const auto exact = request.exact_ranges.find(graph.nodes[i].inputs[0]);
-    const bool use_exact = exact != request.exact_ranges.end() && report.decisions[i].settings.activation.asymmetric;
-    SolvedLayer layer = solve_layer(graph, graph.nodes[i], report.decisions[i].settings,
-                                    use_exact ? exact->second : calibration.ranges[k]);
-    ++k;
+    const LayerDecision& d = report.decisions[i];
+    if (!d.quantized) continue;
+    const Node& node = graph.nodes[i];
+    const ActivationRange a = next_range(d, node.inputs[0]);
+    SolvedLayer layer = is_activation_matmul(graph, node)
+                            ? solve_activation_matmul(node, d.settings, a, next_range(d, node.inputs[1]))
+                            : solve_layer(graph, node, d.settings, a);
     report.records.push_back(layer.record);
-    solved.emplace(graph.nodes[i].name, std::move(layer));
+    solved.emplace(node.name, std::move(layer));
   }
   std::set<std::string> learned;
   for (const LayerDecision& d : report.decisions) {

@@ -22,9 +22,15 @@ std::string float_text(float v) {
 }
 
 nlohmann::json layer_json(const LayerQuantRecord& r) {
-  return {{"layer", r.layer},        {"op_type", r.op_type},   {"activation", r.activation},
-          {"range_min", r.range.min}, {"range_max", r.range.max}, {"scale_d", r.scale_d},
-          {"offset_d", r.offset_d},  {"scale_w", r.scale_w},   {"offset_w", 0}};
+  nlohmann::json j = {{"layer", r.layer},        {"op_type", r.op_type},   {"activation", r.activation},
+                      {"range_min", r.range.min}, {"range_max", r.range.max}, {"scale_d", r.scale_d},
+                      {"offset_d", r.offset_d},  {"scale_w", r.scale_w},   {"offset_w", r.offset_w}};
+  if (!r.activation_b.empty()) {
+    j["activation_b"] = r.activation_b;
+    j["range_b_min"] = r.range_b.min;
+    j["range_b_max"] = r.range_b.max;
+  }
+  return j;
 }
 
 LayerQuantRecord layer_from_json(const nlohmann::json& j) {
@@ -36,6 +42,11 @@ LayerQuantRecord layer_from_json(const nlohmann::json& j) {
   r.scale_d = j.at("scale_d").get<float>();
   r.offset_d = j.at("offset_d").get<int32_t>();
   r.scale_w = j.at("scale_w").get<std::vector<float>>();
+  r.offset_w = j.at("offset_w").get<int32_t>();
+  if (j.contains("activation_b")) {
+    r.activation_b = j.at("activation_b").get<std::string>();
+    r.range_b = {j.at("range_b_min").get<float>(), j.at("range_b_max").get<float>()};
+  }
   return r;
 }
 
@@ -48,7 +59,7 @@ std::string format_amct_record(const std::vector<LayerQuantRecord>& layers) {
     out += "    scale_d: " + float_text(r.scale_d) + "\n";
     out += "    offset_d: " + std::to_string(r.offset_d) + "\n";
     for (float s : r.scale_w) out += "    scale_w: " + float_text(s) + "\n";
-    for (size_t i = 0; i < r.scale_w.size(); ++i) out += "    offset_w: 0\n";
+    for (size_t i = 0; i < r.scale_w.size(); ++i) out += "    offset_w: " + std::to_string(r.offset_w) + "\n";
     out += "  }\n}\n";
   }
   return out;

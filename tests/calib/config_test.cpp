@@ -178,13 +178,16 @@ TEST(QuantConfig, ExtensionsAndArrayMeanAreRead) {
 TEST(QuantConfig, AccuracyTargetAndBiasCorrectionAreRead) {
   json config = minimal_config();
   EXPECT_TRUE(load_quant_config(write_config(config.dump())).bias_correction);  // the default
+  EXPECT_FALSE(load_quant_config(write_config(config.dump())).activation_matmul);  // the default
   EXPECT_FALSE(load_quant_config(write_config(config.dump())).accuracy_target.has_value());
   config["quantize_info"]["bias_correction"] = false;
+  config["quantize_info"]["activation_matmul"] = true;
   config["quantize_info"]["accuracy_target"] = {{"metric", "top1_agreement"}, {"value", 0.99}, {"output", "logits"},
                                                 {"eval_list_file", "held_out.txt"}};
   const std::string path = write_config(config.dump());
   const QuantConfig loaded = load_quant_config(path);
   EXPECT_FALSE(loaded.bias_correction);
+  EXPECT_TRUE(loaded.activation_matmul);
   ASSERT_TRUE(loaded.accuracy_target.has_value());
   EXPECT_EQ(loaded.accuracy_target->metric, AccuracyMetric::kTop1Agreement);
   EXPECT_DOUBLE_EQ(loaded.accuracy_target->value, 0.99);
@@ -289,7 +292,8 @@ TEST(QuantConfig, FingerprintCoversCalibrationSettingsOnly) {
                                    {"skip_layers", json::array({"conv1"})},
                                    {"override_layer_configs", {{"OpType::Conv", {{"channel_wise", true}}}}},
                                    {"accuracy_target", {{"metric", "cosine"}, {"value", 0.99}}},
-                                   {"exact_input_quantization", false}}) {
+                                   {"exact_input_quantization", false},
+                                   {"activation_matmul", true}}) {
     json changed = base;
     changed["quantize_info"][key] = value;
     EXPECT_NE(reference, fingerprint_of(changed)) << key;
@@ -414,6 +418,7 @@ TEST(QuantConfigErrors, BadValuesNameTheirJsonPath) {
       {"/quantize_info/channel_wise", 1, "quantize_info.channel_wise", "true or false"},
       {"/quantize_info/calibration_batch_num", 0, "quantize_info.calibration_batch_num", "-1 for all"},
       {"/quantize_info/bias_correction", "on", "quantize_info.bias_correction", "true or false"},
+      {"/quantize_info/activation_matmul", 1, "quantize_info.activation_matmul", "true or false"},
       {"/quantize_info/accuracy_target", {{"metric", "cosin"}, {"value", 0.99}}, "quantize_info.accuracy_target.metric",
        "(did you mean \"cosine\"?)"},
       {"/quantize_info/accuracy_target", {{"metric", "cosine"}, {"value", 1.5}}, "quantize_info.accuracy_target.value",

@@ -113,6 +113,22 @@ TEST(SimulateLayers, WeightedLayerReadsFakeQuantizedInputAndRebuiltWeights) {
   EXPECT_FLOAT_EQ(out[1].to_float_vector()[0], 1.2f);
 }
 
+TEST(SimulateLayers, ActivationProductFakeQuantizesBothInputs) {
+  // y = x · xᵀ with x in INT8 (scale 1/4, offset 0) and xᵀ with its own grid (scale 1/2, offset 1).
+  Node transpose = make_node("t", "Transpose", {"x"}, {"xt"});
+  transpose.attrs["perm"] = Attribute::of_ints({1, 0});
+  const Graph g = graph_of({1, 2}, {transpose, make_node("mm", "MatMul", {"x", "xt"}, {"y"})}, {{"y", {1, 1}}});
+  LayerComparison mm = layer_on_x("mm", "QBatchMatMul", 4.0f, 0);
+  mm.params.quant_scale_b = 2.0f;
+  mm.params.offset_b = 1;
+  mm.params.scale_w = {0.5f};
+  Executor run(simulate_layers(g, {{&mm, Tensor(), {}}}));
+  // a' = round(4x) / 4 = {0.25, 1.0}; b = {0.3, 0.9}: round(2b) = {1, 2}, + 1 - 1, * 0.5 = {0.5, 1.0};
+  // y = 0.25 * 0.5 + 1.0 * 1.0 = 1.125 (FP32: 0.9).
+  const auto out = run.run({Tensor::from_vector<float>({0.3f, 0.9f}, {1, 2})});
+  EXPECT_FLOAT_EQ(out[0].to_float_vector()[0], 1.125f);
+}
+
 TEST(SimulateLayers, TheOmBiasReplacesTheFp32BiasAndEveryListedLayerIsSimulated) {
   // conv (1x1, bias 5 in FP32) then mm: both simulated; the .om's bias (here 0.75) replaces the FP32 one.
   Graph g = graph_of({1, 1, 1, 2}, {make_node("conv", "Conv", {"x", "w", "b"}, {"c"}), make_node("flat", "Flatten", {"c"}, {"f"}),

@@ -39,6 +39,7 @@ struct Case {
   Shape shape;
   bool normal_inputs;
   size_t min_int8_layers;
+  bool activation_matmul = false;  ///< quantize_info.activation_matmul
 };
 
 class ExportedModelQuantization : public testing::TestWithParam<Case> {};
@@ -56,7 +57,11 @@ TEST_P(ExportedModelQuantization, Int8StaysCloseToFp32OnHeldOutInputs) {
   for (int i = 0; i < 16; ++i) calibration.push_back(random_sample(c.shape, rng, c.normal_inputs));
   QuantizeRequest request;
   request.soc = &find_soc("Ascend310P3");
-  request.settings = [](const Node&) { return LayerSettings{}; };
+  request.settings = [&c](const Node&) {
+    LayerSettings s;
+    s.activation_matmul = c.activation_matmul;
+    return s;
+  };
   request.batches = batches_of(calibration);
   const QuantizeReport report = quantize_graph(graph, request);
   EXPECT_GE(report.records.size(), c.min_int8_layers);
@@ -70,6 +75,8 @@ TEST_P(ExportedModelQuantization, Int8StaysCloseToFp32OnHeldOutInputs) {
 
 INSTANTIATE_TEST_SUITE_P(Models, ExportedModelQuantization,
                          testing::Values(Case{"torch_transformer", "input:1,8,32", {1, 8, 32}, true, 4},
+                                         // Q·Kᵀ and P·V in INT8 too (QBatchMatMul).
+                                         Case{"torch_transformer", "input:1,8,32", {1, 8, 32}, true, 6, true},
                                          Case{"paddle_style", "x:1,3,16,16", {1, 3, 16, 16}, false, 3},
                                          Case{"tf2onnx_style", "input:0:1,12,12,3", {1, 12, 12, 3}, false, 1},
                                          Case{"torch_cnn", "input:1,3,32,32", {1, 3, 32, 32}, false, 4}));

@@ -47,6 +47,7 @@ inline QuantizeReport quantize(Graph& g, const QuantConfig& config, bool float16
     LayerSettings s;
     s.activation = config.common.activation;
     s.weights = config.common.weight_algorithm;
+    s.activation_matmul = config.activation_matmul;
     return s;
   };
   request.batches = input.make_source;

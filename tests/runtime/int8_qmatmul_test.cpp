@@ -1,9 +1,10 @@
-// Unit tests of QMatMul (src/runtime/kernels/int8/qmatmul*.cpp) and of the INT8 GEMM's packing
+// Unit tests of QMatMul and QBatchMatMul (src/runtime/kernels/int8/qmatmul*.cpp) and of the INT8 GEMM's packing
 // (qgemm.cpp): hand-computed cases, the fast paths against the reference, malformed nodes.
 
 #include <gtest/gtest.h>
 
 #include <random>
+#include <tuple>
 
 #include "int8_test_util.h"
 #include "ptqc/error.h"
@@ -57,6 +58,81 @@ TEST(QMatMulTest, FastPathsMatchTheReference) {
         expected, [&](const Int8Run& run, int32_t* y) { qmatmul_fast(p, run, y); },
         "QMatMul case " + std::to_string(case_index));
   }
+}
+
+TEST(QMatMulTest, WeightOffsetMatchesTheReference) {
+  // The QBatchMatMul form: both operands carry an offset (row corrections in the fast path).
+  std::mt19937 rng(12);
+  const std::vector<std::tuple<int64_t, int64_t, int64_t>> cases = {{1, 1, 1}, {7, 13, 9}, {33, 64, 17}, {100, 5, 40}, {3, 0, 4}};
+  int case_index = 0;
+  for (const auto& [rows, depth, cols] : cases) {
+    const Tensor x = int8_test::random_int8(rng, {rows, depth});
+    const Tensor w = int8_test::random_int8(rng, {depth, cols});
+    QMatMulProblem p;
+    p.rows = rows;
+    p.depth = depth;
+    p.cols = cols;
+    p.x_offset = int8_test::kOffsets[case_index % 4];
+    p.w_offset = int8_test::kOffsets[(case_index + 1) % 4];
+    p.x = x.data<int8_t>();
+    p.w = w.data<int8_t>();
+    ++case_index;
+    std::vector<int32_t> expected(static_cast<size_t>(rows * cols));
+    qmatmul_reference(p, expected.data());
+    int8_test::expect_fast_matches<int32_t>(
+        expected, [&](const Int8Run& run, int32_t* y) { qmatmul_fast(p, run, y); },
+        "QMatMul with w_offset, case " + std::to_string(case_index));
+  }
+}
+
+TEST(QBatchMatMulTest, BothOffsetsByHand) {
+  // Two 1 × 2 by 2 × 1 products: a - x_offset = [[2 3], [-1 0]], b - b_offset = [[4 -2]]ᵀ shared.
+  const Tensor a = Tensor::from_vector<int8_t>({1, 2, -2, -1}, {2, 1, 2});
+  const Tensor b = Tensor::from_vector<int8_t>({5, -1}, {2, 1});
+  const Node node = ptqc_node("QBatchMatMul", 2, {{"x_offset", int_attr(-1)}, {"b_offset", int_attr(1)}});
+  const Tensor y = kernel_test::run_node(node, 21, {&a, &b});
+  EXPECT_EQ(y.shape(), (Shape{2, 1, 1}));
+  EXPECT_EQ(values_of<int32_t>(y), (std::vector<int32_t>{2 * 4 + 3 * -2, -1 * 4 + 0 * -2}));
+}
+
+TEST(QBatchMatMulTest, FastPathsMatchTheReferenceWithBroadcastBatches) {
+  // a shape, b shape: heads of attention, a shared b, b broadcast over a's batch, 1-D operands.
+  const std::vector<std::pair<Shape, Shape>> cases = {
+      {{2, 4, 32, 8}, {2, 4, 8, 32}}, {{3, 5, 7}, {7, 9}}, {{1, 17, 33}, {4, 33, 20}},
+      {{2, 1, 6, 5}, {3, 5, 2}},      {{9}, {9, 4}},       {{6, 9}, {9}},
+  };
+  std::mt19937 rng(13);
+  int case_index = 0;
+  for (const auto& [a_shape, b_shape] : cases) {
+    const Tensor a = int8_test::random_int8(rng, a_shape);
+    const Tensor b = int8_test::random_int8(rng, b_shape);
+    const Node node = ptqc_node("QBatchMatMul", 2,
+                                {{"x_offset", int_attr(int8_test::kOffsets[case_index % 4])},
+                                 {"b_offset", int_attr(int8_test::kOffsets[(case_index + 2) % 4])}});
+    ++case_index;
+    const QBatchMatMulProblem p = int8_test::read_node(node, {&a, &b}, qbatch_matmul_problem);
+    std::vector<int32_t> expected(static_cast<size_t>(shape_numel(p.layout.output)));
+    qbatch_matmul_reference(p, expected.data());
+    int8_test::expect_fast_matches<int32_t>(
+        expected, [&](const Int8Run& run, int32_t* y) { qbatch_matmul_fast(p, run, y); },
+        "QBatchMatMul case " + std::to_string(case_index));
+    // The node's output shape is NumPy matmul's.
+    EXPECT_EQ(kernel_test::run_node(node, 21, {&a, &b}).shape(), p.layout.output);
+  }
+}
+
+TEST(QBatchMatMulTest, RejectsMalformedNodes) {
+  const Tensor a = Tensor::from_vector<int8_t>({1, 2, 3, 4, 5, 6}, {2, 3});
+  const Tensor b = Tensor::from_vector<int8_t>({1, 2, 3}, {3, 1});
+  const Tensor b_short = Tensor::from_vector<int8_t>({1, 2}, {2, 1});
+  const Tensor b_float = Tensor::from_vector<float>({1, 2, 3}, {3, 1});
+  const Tensor scalar = Tensor::scalar<int8_t>(1);
+  const Node node = ptqc_node("QBatchMatMul", 2);
+  EXPECT_EQ(kernel_test::error_of(node, 21, {&a, &b_short}), ErrorCode::kInvalidModel);
+  EXPECT_EQ(kernel_test::error_of(node, 21, {&a, &b_float}), ErrorCode::kInvalidModel);
+  EXPECT_EQ(kernel_test::error_of(node, 21, {&scalar, &b}), ErrorCode::kInvalidModel);
+  EXPECT_EQ(kernel_test::error_of(ptqc_node("QBatchMatMul", 2, {{"b_offset", int_attr(-129)}}), 21, {&a, &b}),
+            ErrorCode::kInvalidModel);
 }
 
 TEST(QGemmTest, PanelsHoldFourDepthsOfSixteenColumns) {

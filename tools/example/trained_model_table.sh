@@ -2,11 +2,11 @@
 # Prints docs/accuracy.md's tables for the models of tests/models trained on real data: ptqc's
 # INT8 with each algorithm alone and combined and with accuracy_target (and, for the detector,
 # PyTorch's FX PTQ), all against FP32 on the model's held-out samples.
-#   tools/example/trained_model_table.sh detector|recognizer [WORK_DIR]   (default /tmp/ptqc-MODEL, recreated)
+#   tools/example/trained_model_table.sh detector|recognizer|gpt [WORK_DIR]   (default /tmp/ptqc-MODEL, recreated)
 # Needs built ptqc tools (PTQC_BIN, default build/tools), python3-torch, python3-onnx, python3-pil.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-model=${1:?usage: trained_model_table.sh detector|recognizer [WORK_DIR]}
+model=${1:?usage: trained_model_table.sh detector|recognizer|gpt [WORK_DIR]}
 work=${2:-/tmp/ptqc-$model}
 bin=${PTQC_BIN:-build/tools}
 rm -rf "$work"
@@ -16,7 +16,9 @@ case "$model" in
             compare_flags="--mask_threshold=0.3" target='"metric": "cosine", "value": 0.999' label="cosine 0.999" ;;
   recognizer) dir=$PWD/tests/models/text_recognizer shape="image:1,1,32,128" layers=9 metric="per-step top-1"
               compare_flags="" target='"metric": "top1_agreement", "value": 0.995' label="top1_agreement 0.995" ;;
-  *) echo "unknown model $model (detector or recognizer)" >&2; exit 2 ;;
+  gpt) dir=$PWD/tests/models/tiny_gpt shape="tokens:1,64" layers=9 metric="next-token top-1"
+       compare_flags="" target='"metric": "top1_agreement", "value": 0.98' label="top1_agreement 0.98" ;;
+  *) echo "unknown model $model (detector, recognizer or gpt)" >&2; exit 2 ;;
 esac
 
 # The held-out images as the model's .bin inputs (ptqc-compare), in eval.txt order.
@@ -27,6 +29,9 @@ from PIL import Image
 src, out, shape = sys.argv[1], sys.argv[2], [int(d) for d in sys.argv[3].split(":")[1].split(",")]
 names = [l.strip() for l in open(os.path.join(src, "eval.txt")) if l.strip()]
 for k, name in enumerate(names):
+    if name.endswith(".bin"):  # already the model's input (the GPT's token windows)
+        os.symlink(os.path.join(src, "calib", name), os.path.join(out, f"{k:04d}.bin"))
+        continue
     pixels = np.asarray(Image.open(os.path.join(src, "calib", name))).astype(np.float32) / 255.0
     pixels.reshape(shape).tofile(os.path.join(out, f"{k:04d}.bin"))
 open(os.path.join(out, "list.txt"), "w").write("".join(f"{k:04d}.bin\n" for k in range(len(names))))
@@ -67,6 +72,7 @@ config hfmg '"act_algo": "hfmg"'
 config percentile '"act_algo": "percentile"'
 config adaround '"wts_algo": "adaround"'
 config hfmg_adaround '"act_algo": "hfmg", "wts_algo": "adaround"'
+config act_matmul '"activation_matmul": true'
 config target "\"accuracy_target\": {$target, $eval_list}"
 config target_held_out "\"accuracy_target\": {$target}"
 config target_all "\"act_algo\": \"hfmg\", \"wts_algo\": \"adaround\", \"accuracy_target\": {$target, $eval_list}"
@@ -82,6 +88,9 @@ row "act_algo percentile" percentile
 row "wts_algo adaround" adaround
 row "act_algo hfmg, wts_algo adaround" hfmg_adaround
 row "default, --precision_mode=force_fp32" default_fp32 --precision_mode=force_fp32
+if [ "$model" != detector ]; then  # the detector has no activation x activation MatMul
+  row "activation_matmul true (Q·Kᵀ, P·V in INT8)" act_matmul
+fi
 row "accuracy_target $label (eval_list_file)" target
 row "accuracy_target $label (held-out calibration quarter)" target_held_out
 row "hfmg, adaround, accuracy_target $label (eval_list_file)" target_all

@@ -71,35 +71,17 @@ template <class T>
 void matmul_typed(OpContext& ctx) {
   const Tensor& a = ctx.input(0);
   const Tensor& b = ctx.input(1);
-  if (a.rank() == 0 || b.rank() == 0) ctx.fail("inputs must have rank >= 1");
   if (b.dtype() != a.dtype()) ctx.fail("inputs must share one element type");
-  // A 1-D A is a 1 × K row and a 1-D B a K × 1 column; their unit dim is dropped from Y.
-  Shape a_batch = a.shape(), b_batch = b.shape();
-  if (a.rank() == 1) a_batch.insert(a_batch.begin(), 1);
-  if (b.rank() == 1) b_batch.push_back(1);
-  const int64_t m = a_batch.end()[-2], k = a_batch.back(), n = b_batch.back();
-  if (b_batch.end()[-2] != k) ctx.fail("shapes " + shape_string(a.shape()) + " and " + shape_string(b.shape()) + " do not multiply");
-  a_batch.resize(a_batch.size() - 2);
-  b_batch.resize(b_batch.size() - 2);
-  const Shape batch = broadcast_shapes(ctx, a_batch, b_batch);
-  Shape y_shape = batch;
-  if (a.rank() > 1) y_shape.push_back(m);
-  if (b.rank() > 1) y_shape.push_back(n);
-  T* y = ctx.make_output(0, a.dtype(), y_shape).template data<T>();
+  const MatMulBatches l = matmul_batches(ctx, a.shape(), b.shape());
+  const int64_t m = l.m, k = l.k, n = l.n;
+  T* y = ctx.make_output(0, a.dtype(), l.output).template data<T>();
   const T* av = a.data<T>();
   const T* bv = b.data<T>();
-
-  // Matrix offsets (in matrices) of A and B for each batch entry of Y.
-  std::vector<int64_t> a_index, b_index;
-  for_each_broadcast(batch, broadcast_strides(a_batch, batch), broadcast_strides(b_batch, batch),
-                     [&](int64_t, int64_t ia, int64_t ib) {
-                       a_index.push_back(ia);
-                       b_index.push_back(ib);
-                     });
+  const std::vector<int64_t>& a_index = l.a_index;
+  const std::vector<int64_t>& b_index = l.b_index;
   const int64_t count = static_cast<int64_t>(a_index.size());
   const bool shared_b = std::all_of(b_index.begin(), b_index.end(), [&](int64_t i) { return i == b_index[0]; });
-  const bool a_in_order = a_batch == batch;
-  if (count > 1 && shared_b && a_in_order) {
+  if (count > 1 && shared_b && l.a_in_order) {
     // Every A matrix meets the same B: stack them into one (count·M) × K matrix.
     gemm<T>(count * m, n, k, T{1}, {av, k, false}, {bv + b_index[0] * k * n, n, false}, y, n, false, ctx.threads());
     return;

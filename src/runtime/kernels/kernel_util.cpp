@@ -75,4 +75,29 @@ std::vector<int64_t> input_as_int64(const OpContext& ctx, size_t i) {
   return t.to_int64_vector();
 }
 
+MatMulBatches matmul_batches(const OpContext& ctx, const Shape& a, const Shape& b) {
+  if (a.empty() || b.empty()) ctx.fail("inputs must have rank >= 1");
+  Shape a_batch = a, b_batch = b;
+  if (a.size() == 1) a_batch.insert(a_batch.begin(), 1);
+  if (b.size() == 1) b_batch.push_back(1);
+  MatMulBatches l;
+  l.m = a_batch.end()[-2];
+  l.k = a_batch.back();
+  l.n = b_batch.back();
+  if (b_batch.end()[-2] != l.k) ctx.fail("shapes " + shape_string(a) + " and " + shape_string(b) + " do not multiply");
+  a_batch.resize(a_batch.size() - 2);
+  b_batch.resize(b_batch.size() - 2);
+  const Shape batch = broadcast_shapes(ctx, a_batch, b_batch);
+  l.output = batch;
+  if (a.size() > 1) l.output.push_back(l.m);
+  if (b.size() > 1) l.output.push_back(l.n);
+  for_each_broadcast(batch, broadcast_strides(a_batch, batch), broadcast_strides(b_batch, batch),
+                     [&](int64_t, int64_t ia, int64_t ib) {
+                       l.a_index.push_back(ia);
+                       l.b_index.push_back(ib);
+                     });
+  l.a_in_order = a_batch == batch;
+  return l;
+}
+
 }  // namespace ptqc

@@ -33,6 +33,18 @@ Shape broadcast_shapes(const OpContext& ctx, const Shape& a, const Shape& b);
 /// \pre \p in broadcasts to \p out.
 std::vector<int64_t> broadcast_strides(const Shape& in, const Shape& out);
 
+/// The NumPy matmul of operands of shapes \p a and \p b (a 1-D A is a 1 × K row, a 1-D B a
+/// K × 1 column, and their unit dim is dropped from Y; leading dims broadcast): Y's shape and,
+/// for each of Y's m × n matrices in order, the index of the m × k matrix of A and of the
+/// k × n matrix of B it multiplies. Fails the node when the shapes do not multiply.
+struct MatMulBatches {
+  int64_t m = 0, k = 0, n = 0;
+  Shape output;
+  std::vector<int64_t> a_index, b_index;
+  bool a_in_order = false;  ///< A's batch dims are Y's: a_index[i] == i
+};
+MatMulBatches matmul_batches(const OpContext& ctx, const Shape& a, const Shape& b);
+
 /// Walks every index of \p out_shape in row-major order and calls fn(out_index, offset_a, offset_b),
 /// where the offsets index inputs broadcast with \p strides_a / \p strides_b.
 template <class Fn>

@@ -14,6 +14,7 @@ void ascend_requant(OpContext& ctx);   // quant_ops.cpp
 void qconv(OpContext& ctx);            // qconv.cpp
 void qconv_transpose(OpContext& ctx);  // qconv_transpose.cpp
 void qmatmul(OpContext& ctx);          // qmatmul.cpp
+void qbatch_matmul(OpContext& ctx);    // qmatmul.cpp
 void qaverage_pool(OpContext& ctx);    // qpool.cpp
 
 }  // namespace ptqc

@@ -10,6 +10,7 @@ void register_int8_ops(OpRegistry& registry) {
   registry.add("QConv", &qconv, kPtqcDomain);
   registry.add("QConvTranspose", &qconv_transpose, kPtqcDomain);
   registry.add("QMatMul", &qmatmul, kPtqcDomain);
+  registry.add("QBatchMatMul", &qbatch_matmul, kPtqcDomain);
   registry.add("QAveragePool", &qaverage_pool, kPtqcDomain);
 }
 

@@ -45,12 +45,26 @@ PackedWeights pack_weights(const QMatMulProblem& p, const Int8Run& run) {
   return packed;
 }
 
+/// row_add[i] = -w_offset · Σ_k (x[i, k] - x_offset) (mod 2^32): with it the product of the
+/// symmetric w gives Σ_k (x[i, k] - x_offset) · (w[k, n] - w_offset). Empty when w_offset is 0.
+std::vector<int32_t> row_corrections(const QMatMulProblem& p) {
+  if (p.w_offset == 0) return {};
+  std::vector<int32_t> row_add(static_cast<size_t>(p.rows));
+  for (int64_t i = 0; i < p.rows; ++i) {
+    int64_t sum = 0;
+    for (int64_t k = 0; k < p.depth; ++k) sum += p.x[i * p.depth + k] - int64_t{p.x_offset};
+    row_add[static_cast<size_t>(i)] = static_cast<int32_t>(static_cast<uint32_t>(-p.w_offset) * static_cast<uint32_t>(sum));
+  }
+  return row_add;
+}
+
 }  // namespace
 
 void qmatmul_fast(const QMatMulProblem& p, const Int8Run& run, int32_t* y) {
   if (p.rows == 0 || p.cols == 0) return;
   const GemmKernel& kernel = gemm_kernel(run.isa);
   const PackedWeights weights = pack_weights(p, run);
+  const std::vector<int32_t> row_add = row_corrections(p);
   // Work items: blocks of whole micro-kernel row tiles, and when they are fewer than the
   // threads, each block's panel groups cut into splits.
   const int64_t row_tiles = (p.rows + kernel.rows - 1) / kernel.rows;
@@ -80,10 +94,22 @@ void qmatmul_fast(const QMatMulProblem& p, const Int8Run& run, int32_t* y) {
       b.rows = rows;
       b.cols = j1 - j0;
       b.col_add = weights.col_add.data() + j0;
+      b.row_add = row_add.empty() ? nullptr : row_add.data() + first;
       b.c = y + first * p.cols + j0;
       b.ldc = p.cols;
       if (b.cols > 0) gemm_int8(kernel, b);
     }
+  });
+}
+
+void qbatch_matmul_fast(const QBatchMatMulProblem& p, const Int8Run& run, int32_t* y) {
+  const int64_t count = static_cast<int64_t>(p.layout.a_index.size());
+  const int64_t size = p.layout.m * p.layout.n;
+  // Many small products (attention heads) run one per thread; few large ones use all threads each.
+  const int inner_threads = count >= run.threads ? 1 : run.threads;
+  parallel_for(run.threads / inner_threads, count, [&](int64_t begin, int64_t end) {
+    const Int8Run inner{run.isa, inner_threads, run.allocator};
+    for (int64_t i = begin; i < end; ++i) qmatmul_fast(p.matrix(i), inner, y + i * size);
   });
 }
 
@@ -92,6 +118,13 @@ void qmatmul(OpContext& ctx) {
   const QMatMulProblem p = qmatmul_problem(ctx);
   int32_t* y = ctx.make_output(0, DataType::kInt32, p.output_shape).data<int32_t>();
   qmatmul_fast(p, int8_run(ctx), y);
+}
+
+/// QBatchMatMul: int8 activation × activation matmul with int32 accumulation (attention's Q·Kᵀ, P·V).
+void qbatch_matmul(OpContext& ctx) {
+  const QBatchMatMulProblem p = qbatch_matmul_problem(ctx);
+  int32_t* y = ctx.make_output(0, DataType::kInt32, p.layout.output).data<int32_t>();
+  qbatch_matmul_fast(p, int8_run(ctx), y);
 }
 
 }  // namespace ptqc

@@ -1,12 +1,15 @@
 #pragma once
 /// \file
-/// QMatMul (docs/quantization.md): y[..., n] = bias[n] + Σ_k (x[..., k] - x_offset) · w[k, n]
+/// QMatMul (docs/quantization.md): y[..., n] = bias[n] + Σ_k (x[..., k] - x_offset) · (w[k, n] - w_offset)
 /// with int8 x and w and int32 results (two's-complement wrap-around, so exact whenever the
 /// true sum fits int32, and identical in the reference and every fast path for all inputs).
+/// Constant weights are symmetric (w_offset = 0); QBatchMatMul, whose right operand is an
+/// activation, runs one such product per matrix.
 
 #include <cstdint>
 
 #include "runtime/kernels/int8/int8_util.h"
+#include "runtime/kernels/kernel_util.h"
 
 namespace ptqc {
 
@@ -16,6 +19,7 @@ struct QMatMulProblem {
   int64_t depth = 0;
   int64_t cols = 0;
   int32_t x_offset = 0;
+  int32_t w_offset = 0;
   const int8_t* x = nullptr;
   const int8_t* w = nullptr;
   const int32_t* bias = nullptr;  ///< cols values, or nullptr.
@@ -30,7 +34,30 @@ QMatMulProblem qmatmul_problem(const OpContext& ctx);
 void qmatmul_reference(const QMatMulProblem& p, int32_t* y);
 
 /// QMatMul, fast: the GEMM of qgemm.h with L = x shifted to uint8 (x + 128) and R = w packed
-/// once per call, col_add[n] = bias[n] - (128 + x_offset) · Σ_k w[k, n].
+/// once per call, col_add[n] = bias[n] - (128 + x_offset) · Σ_k w[k, n] and, when w_offset is
+/// not 0, row_add[i] = -w_offset · Σ_k (x[i, k] - x_offset).
 void qmatmul_fast(const QMatMulProblem& p, const Int8Run& run, int32_t* y);
+
+/// One QBatchMatMul evaluation: the NumPy matmul of int8 activations a [..., M, K] and
+/// b [..., K, N] (leading dims broadcast), y[i] = Σ_k (a[i, k] - x_offset) · (b[k, j] - b_offset).
+struct QBatchMatMulProblem {
+  MatMulBatches layout;
+  int32_t a_offset = 0;
+  int32_t b_offset = 0;
+  const int8_t* a = nullptr;
+  const int8_t* b = nullptr;
+
+  /// The product of Y's matrix \p i as a QMatMul problem.
+  QMatMulProblem matrix(int64_t i) const;
+};
+
+/// The problem of a QBatchMatMul node: inputs a and b (int8), attributes x_offset and b_offset.
+QBatchMatMulProblem qbatch_matmul_problem(const OpContext& ctx);
+
+/// QBatchMatMul by definition (qmatmul_reference per matrix). \p y holds Y's values.
+void qbatch_matmul_reference(const QBatchMatMulProblem& p, int32_t* y);
+
+/// QBatchMatMul, fast: qmatmul_fast per matrix, the matrices shared out among the threads.
+void qbatch_matmul_fast(const QBatchMatMulProblem& p, const Int8Run& run, int32_t* y);
 
 }  // namespace ptqc

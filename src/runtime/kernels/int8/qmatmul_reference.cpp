@@ -1,5 +1,5 @@
 /// \file
-/// The reference QMatMul and the reading of QMatMul nodes.
+/// The reference QMatMul and QBatchMatMul, and the reading of their nodes.
 
 #include "runtime/kernels/int8/qmatmul.h"
 
@@ -32,10 +32,41 @@ void qmatmul_reference(const QMatMulProblem& p, int32_t* y) {
   for (int64_t i = 0; i < p.rows; ++i) {
     for (int64_t n = 0; n < p.cols; ++n) {
       int64_t acc = p.bias ? p.bias[n] : 0;
-      for (int64_t k = 0; k < p.depth; ++k) acc += (p.x[i * p.depth + k] - int64_t{p.x_offset}) * p.w[k * p.cols + n];
+      for (int64_t k = 0; k < p.depth; ++k) acc += (p.x[i * p.depth + k] - int64_t{p.x_offset}) * (p.w[k * p.cols + n] - int64_t{p.w_offset});
       y[i * p.cols + n] = static_cast<int32_t>(acc);
     }
   }
+}
+
+QMatMulProblem QBatchMatMulProblem::matrix(int64_t i) const {
+  QMatMulProblem p;
+  p.rows = layout.m;
+  p.depth = layout.k;
+  p.cols = layout.n;
+  p.x_offset = a_offset;
+  p.w_offset = b_offset;
+  p.x = a + layout.a_index[static_cast<size_t>(i)] * layout.m * layout.k;
+  p.w = b + layout.b_index[static_cast<size_t>(i)] * layout.k * layout.n;
+  return p;
+}
+
+QBatchMatMulProblem qbatch_matmul_problem(const OpContext& ctx) {
+  const Tensor& a = ctx.input(0);
+  const Tensor& b = ctx.input(1);
+  expect_dtype(ctx, a, DataType::kInt8, "input a");
+  expect_dtype(ctx, b, DataType::kInt8, "input b");
+  QBatchMatMulProblem p;
+  p.layout = matmul_batches(ctx, a.shape(), b.shape());
+  p.a_offset = offset_attribute(ctx, "x_offset");
+  p.b_offset = offset_attribute(ctx, "b_offset");
+  p.a = a.has_values() ? a.data<int8_t>() : nullptr;  // abstract in shape inference, which stops at make_output
+  p.b = b.has_values() ? b.data<int8_t>() : nullptr;
+  return p;
+}
+
+void qbatch_matmul_reference(const QBatchMatMulProblem& p, int32_t* y) {
+  const int64_t size = p.layout.m * p.layout.n;
+  for (size_t i = 0; i < p.layout.a_index.size(); ++i) qmatmul_reference(p.matrix(static_cast<int64_t>(i)), y + static_cast<int64_t>(i) * size);
 }
 
 }  // namespace ptqc
