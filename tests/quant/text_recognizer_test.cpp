@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include "compare/metrics.h"
 #include "trained_model_util.h"
 
 using namespace ptqc;
@@ -19,16 +18,7 @@ Graph recognizer() { return trained_model(kDir, "image:1,1,32,128"); }
 
 /// The share of the 32 time steps of every held-out sample whose arg-max class agrees.
 double step_agreement(const Graph& fp32, const Graph& int8, const std::vector<std::vector<Tensor>>& samples) {
-  Executor f(fp32), q(int8);
-  TopkCounts total;
-  for (const auto& s : samples) {
-    const Tensor a = f.run(s)[0], b = q.run(s)[0];
-    EXPECT_EQ(a.shape(), (Shape{1, 32, 37}));
-    const TopkCounts c = topk_agreement(a.values<float>(), b.values<float>(), 37, 1);
-    total.rows += c.rows;
-    total.top1_hits += c.top1_hits;
-  }
-  return double(total.top1_hits) / double(total.rows);
+  return quant_testing::step_agreement(fp32, int8, samples, {1, 32, 37});
 }
 
 TEST(TextRecognizer, DefaultConfigAgreesWithFp32OnAlmostEveryStep) {
@@ -47,9 +37,7 @@ TEST(TextRecognizer, AttentionProductsInInt8KeepTheAgreement) {
   Graph int8 = fp32;
   const QuantizeReport report = quantize(int8, config);
   EXPECT_EQ(report.records.size(), 11u);  // the 9 layers with weights, Q·Kᵀ and P·V
-  size_t products = 0;
-  for (const Node& n : int8.nodes) products += n.op_type == "QBatchMatMul" ? 1 : 0;
-  EXPECT_EQ(products, 2u);
+  EXPECT_EQ(count_ops(int8, "QBatchMatMul"), 2u);
   // docs/accuracy.md: 99.22% of the held-out steps (the default, with them in float: 99.02%).
   EXPECT_GE(step_agreement(fp32, int8, held_out_samples(config, fp32, kDir)), 0.98);
 }

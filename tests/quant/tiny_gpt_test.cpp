@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include "compare/metrics.h"
 #include "trained_model_util.h"
 
 using namespace ptqc;
@@ -18,22 +17,7 @@ Graph gpt() { return trained_model(kDir, "tokens:1,64"); }
 
 /// The share of the 64 positions of every held-out window whose arg-max next character agrees.
 double next_token_agreement(const Graph& fp32, const Graph& int8, const std::vector<std::vector<Tensor>>& samples) {
-  Executor f(fp32), q(int8);
-  TopkCounts total;
-  for (const auto& s : samples) {
-    const Tensor a = f.run(s)[0], b = q.run(s)[0];
-    EXPECT_EQ(a.shape(), (Shape{1, 64, 96}));
-    const TopkCounts c = topk_agreement(a.values<float>(), b.values<float>(), 96, 1);
-    total.rows += c.rows;
-    total.top1_hits += c.top1_hits;
-  }
-  return double(total.top1_hits) / double(total.rows);
-}
-
-size_t count_ops(const Graph& g, const std::string& op_type) {
-  size_t n = 0;
-  for (const Node& node : g.nodes) n += node.op_type == op_type ? 1 : 0;
-  return n;
+  return step_agreement(fp32, int8, samples, {1, 64, 96});
 }
 
 TEST(TinyGpt, DefaultConfigQuantizesEveryLinearLayer) {

@@ -7,6 +7,7 @@
 
 #include "cli/calibration_input.h"
 #include "cli/tool_support.h"
+#include "compare/metrics.h"
 #include "ptqc/onnx_frontend.h"
 #include "ptqc/passes.h"
 #include "ptqc/quant_config.h"
@@ -60,6 +61,30 @@ inline QuantizeReport quantize(Graph& g, const QuantConfig& config, bool float16
   }
   request.float16 = float16;
   return quantize_graph(g, request);
+}
+
+/// The share of the rows of output 0 (its last axis holds the classes: time steps of a
+/// recognizer, positions of a GPT) whose arg-max class agrees between \p fp32 and \p int8, over
+/// every sample; each output must have \p shape.
+inline double step_agreement(const Graph& fp32, const Graph& int8, const std::vector<std::vector<Tensor>>& samples,
+                             const Shape& shape) {
+  Executor f(fp32), q(int8);
+  TopkCounts total;
+  for (const auto& s : samples) {
+    const Tensor a = f.run(s)[0], b = q.run(s)[0];
+    EXPECT_EQ(a.shape(), shape);
+    const TopkCounts c = topk_agreement(a.values<float>(), b.values<float>(), shape.back(), 1);
+    total.rows += c.rows;
+    total.top1_hits += c.top1_hits;
+  }
+  return double(total.top1_hits) / double(total.rows);
+}
+
+/// Nodes of \p g of type \p op_type.
+inline size_t count_ops(const Graph& g, const std::string& op_type) {
+  size_t n = 0;
+  for (const Node& node : g.nodes) n += node.op_type == op_type ? 1 : 0;
+  return n;
 }
 
 }  // namespace ptqc::quant_testing
