@@ -32,6 +32,9 @@ struct OmMetadata {
   /// value beyond FP16's range (|x| > 65504) stays float32, so masks like -1e9 and
   /// clip bounds like FLT_MAX keep their meaning. Reading gives float32 tensors either way.
   bool float_weights_fp16 = true;
+  /// The layers the compiler equalized (quantize_info.cross_layer_equalization), sorted:
+  /// ptqc-compare equalizes the FP32 model the same way before comparing layer by layer.
+  std::vector<std::string> equalized_layers;
 };
 
 /// The 256-byte ModelFileHeader, field by field (Graph Engine's order and sizes).

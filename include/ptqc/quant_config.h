@@ -100,6 +100,9 @@ struct QuantConfig {
   /// quantize_info.activation_matmul: MatMuls of two activations (attention's Q·Kᵀ and P·V)
   /// run in INT8 too, both inputs calibrated (docs/quantization.md, "QBatchMatMul").
   bool activation_matmul = false;
+  /// quantize_info.cross_layer_equalization: equalize the per-channel weight ranges of
+  /// consecutive INT8 convolutions before calibration (docs/algorithms.md §15).
+  bool cross_layer_equalization = false;
   std::optional<AccuracyTarget> accuracy_target;
 
   /// The settings of node \p node_name of type \p op_type (priority: layer name > op type > common).

@@ -62,7 +62,8 @@ std::string QuantConfig::fingerprint() const {
                          {"layers", layers},
                          {"accuracy_target", target},
                          {"exact_input_quantization", exact_input_quantization},
-                         {"activation_matmul", activation_matmul}};
+                         {"activation_matmul", activation_matmul},
+                         {"cross_layer_equalization", cross_layer_equalization}};
   return settings.dump();
 }
 

@@ -150,7 +150,8 @@ std::vector<InputTensorInfo> read_model_info(const ConfigValue& model_info) {
 std::vector<std::string> quantize_info_keys() {
   std::vector<std::string> keys = {"quant_mode",       "calibration_batch_num",  "skip_layers",
                                    "skip_layer_types", "override_layer_configs", "bias_correction",
-                                   "accuracy_target",  "exact_input_quantization", "activation_matmul"};
+                                   "accuracy_target",  "exact_input_quantization", "activation_matmul",
+                                   "cross_layer_equalization"};
   const std::vector<std::string>& layer_keys = layer_setting_keys();
   keys.insert(keys.end(), layer_keys.begin(), layer_keys.end());
   return keys;
@@ -191,6 +192,9 @@ void read_quantize_info(const ConfigValue& info, QuantConfig& config, const fs::
     config.exact_input_quantization = info.at("exact_input_quantization").as_bool();
   }
   if (info.has("activation_matmul")) config.activation_matmul = info.at("activation_matmul").as_bool();
+  if (info.has("cross_layer_equalization")) {
+    config.cross_layer_equalization = info.at("cross_layer_equalization").as_bool();
+  }
   if (info.has("accuracy_target")) config.accuracy_target = read_accuracy_target(info.at("accuracy_target"), config_dir);
   apply_layer_settings(info, config.common);
   config.overrides = read_layer_overrides(info, config.common);

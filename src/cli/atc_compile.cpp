@@ -239,6 +239,7 @@ void compile_model(const AtcFlags& f) {
   // Before calibration and before anything is written: the graph is one ptqc can run.
   Graph graph = load_graph(f, model_bytes, clock);
   check_and_optimize(graph, threads, clock);
+  std::vector<std::string> equalized;  // layers cross-layer equalization rescaled (recorded in the .om)
   if (config) {
     config->check_layer_names(graph);
     QuantizeRequest request;
@@ -252,6 +253,7 @@ void compile_model(const AtcFlags& f) {
     request.record_dir = config->dataset.out_file_path;
     request.record_key = {sha256_hex(model_bytes), config->fingerprint(), input_shapes_text(graph), input.data_fingerprint, 0};
     request.bias_correction = config->bias_correction;
+    request.cross_layer_equalization = config->cross_layer_equalization;
     request.exact_ranges = config->exact_input_ranges();
     request.accuracy_target = config->accuracy_target;
     if (config->accuracy_target && !config->accuracy_target->eval_list_file.empty()) {
@@ -259,6 +261,7 @@ void compile_model(const AtcFlags& f) {
     }
     request.float16 = f.precision_mode == "force_fp16" || f.precision_mode == "allow_mix_precision";
     const QuantizeReport report = quantize_graph(graph, request);
+    if (report.equalization) equalized = equalized_layers(*report.equalization);
     print_quantization_summary(report, request.record_dir);
     if (report.mixed_precision) report_mixed_precision(*report.mixed_precision, request.record_dir);
     clock.done("calibration and quantization");
@@ -274,6 +277,7 @@ void compile_model(const AtcFlags& f) {
   meta.precision_mode = f.precision_mode;
   meta.source_sha256 = sha256_hex(model_bytes);
   meta.float_weights_fp16 = f.precision_mode == "force_fp16" || f.precision_mode == "allow_mix_precision";
+  meta.equalized_layers = std::move(equalized);
   write_om(om_path, graph, meta);
   clock.done("write .om");
   const double om_mb = static_cast<double>(std::filesystem::file_size(om_path)) / 1e6;

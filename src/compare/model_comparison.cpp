@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "cli/input_list.h"
 #include "cli/tool_support.h"
@@ -15,6 +16,8 @@
 #include "ptqc/compare.h"
 #include "ptqc/error.h"
 #include "ptqc/executor.h"
+#include "ptqc/om.h"
+#include "quant/equalization.h"
 
 namespace ptqc {
 
@@ -99,13 +102,26 @@ void fill_simulation_outputs(SimulationReport& report, const std::vector<Simulat
   }
 }
 
+/// \p fp32 equalized as the compiler equalized the .om (quantize_info.cross_layer_equalization):
+/// the same pass on the same layers, so every value of the two graphs means the same thing.
+/// The model's outputs are unchanged (up to float rounding).
+Graph equalized_like_om(Graph fp32, const std::string& om) {
+  const std::vector<std::string> layers = read_om(om).meta.equalized_layers;
+  if (layers.empty()) return fp32;
+  const std::set<std::string> names(layers.begin(), layers.end());
+  const EqualizationSummary summary = equalize_cross_layer(fp32, [&](const Node& n) { return names.count(n.name) != 0; });
+  spdlog::info("{} was compiled with cross-layer equalization: the FP32 model is equalized the same way ({} pair(s)) "
+               "before the comparison", om, summary.pairs.size());
+  return fp32;
+}
+
 }  // namespace
 
 CompareReport compare_models(const ModelCompareRequest& request) {
   const Executor loaded_fp32 = cli::load_runnable_model(request.model, request.input_shape, request.threads);
   Executor int8 = cli::load_runnable_model(request.om, request.input_shape, request.threads);
   check_inputs_match(loaded_fp32.graph(), int8.graph(), request.om);
-  const Graph fp32_graph = with_outputs_of(loaded_fp32.graph(), int8.graph(), request.om);
+  const Graph fp32_graph = with_outputs_of(equalized_like_om(loaded_fp32.graph(), request.om), int8.graph(), request.om);
   Executor fp32(fp32_graph, ExecutorOptions{request.threads});
   const auto samples = cli::read_input_list(request.input_list, fp32_graph.inputs.size());
 

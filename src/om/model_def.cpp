@@ -59,6 +59,7 @@ void encode_model_def(const Graph& graph, const OmMetadata& meta, WeightsWriter&
   def.set_ptqc_version(meta.ptqc_version);
   def.set_source_sha256(meta.source_sha256);
   def.set_float_weights_fp16(meta.float_weights_fp16);
+  for (const std::string& name : meta.equalized_layers) def.add_equalized_layers(name);
 
   proto::GraphDef& g = *def.mutable_graph();
   g.set_name(graph.name);
@@ -94,6 +95,7 @@ DecodedModel decode_model_def(const proto::ModelDef& def, std::string_view weigh
   out.meta.ptqc_version = def.ptqc_version();
   out.meta.source_sha256 = def.source_sha256();
   out.meta.float_weights_fp16 = def.float_weights_fp16();
+  out.meta.equalized_layers.assign(def.equalized_layers().begin(), def.equalized_layers().end());
 
   const proto::GraphDef& g = def.graph();
   Graph& graph = out.graph;

@@ -126,7 +126,8 @@ json om_to_json(const OmModel& m) {
             {"precision_mode", m.meta.precision_mode},
             {"ptqc_version", m.meta.ptqc_version},
             {"source_sha256", m.meta.source_sha256},
-            {"float_weights_fp16", m.meta.float_weights_fp16}}},
+            {"float_weights_fp16", m.meta.float_weights_fp16},
+            {"equalized_layers", m.meta.equalized_layers}}},
           {"graph", graph_json(m.graph)},
           {"weights", weights_json(m)},
           {"task_info", plan_json(m.plan)}};

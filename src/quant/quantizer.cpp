@@ -180,11 +180,25 @@ std::set<std::string> choose_float_layers(const Graph& graph, const std::map<std
   return kept;
 }
 
+/// Cross-layer equalization of the pairs whose both layers the plan quantizes (logged).
+EqualizationSummary equalize_planned_pairs(Graph& graph, const std::vector<LayerDecision>& decisions) {
+  std::set<std::string> quantized;
+  for (const LayerDecision& d : decisions) {
+    if (d.quantized) quantized.insert(d.node);
+  }
+  EqualizationSummary summary = equalize_cross_layer(graph, [&](const Node& n) { return quantized.count(n.name) != 0; });
+  spdlog::info("cross-layer equalization: {} conv pair(s) equalized in {} sweep(s); largest channel scale {:.3g}",
+               summary.pairs.size(), summary.sweeps, summary.largest_scale);
+  for (const EqualizedPair& p : summary.pairs) spdlog::debug("  equalized {} -> {}", p.producer, p.consumer);
+  return summary;
+}
+
 }  // namespace
 
 QuantizeReport quantize_graph(Graph& graph, const QuantizeRequest& request) {
   QuantizeReport report;
   report.decisions = plan_quantization(graph, *request.soc, request.settings);
+  if (request.cross_layer_equalization) report.equalization = equalize_planned_pairs(graph, report.decisions);
   const std::vector<ObservedActivation> acts = observed_activations(graph, report.decisions);
   DataSplit split = split_data(request);
 

@@ -12,6 +12,7 @@
 #include "calib/calibration_runner.h"
 #include "ptqc/quant_config.h"
 #include "quant/bias_correction.h"
+#include "quant/equalization.h"
 #include "quant/layer_solver.h"
 #include "quant/mixed_precision.h"
 #include "quant/weight_rounding.h"
@@ -31,6 +32,8 @@ struct QuantizeRequest {
   std::string record_dir;  ///< out_file_path ("" = do not save or reuse)
   RecordKey record_key;
   bool bias_correction = true;
+  /// Cross-layer equalization of the quantized Conv pairs before calibration (equalization.h).
+  bool cross_layer_equalization = false;
   /// Ranges that replace the calibrated one of every layer quantizing these values (by value
   /// name): the exact pixel grid of image inputs (QuantConfig::exact_input_ranges).
   std::map<std::string, ActivationRange> exact_ranges;
@@ -61,6 +64,7 @@ struct QuantizeReport {
   std::optional<WeightRoundingSummary> weight_rounding;
   std::optional<BiasCorrectionSummary> bias_correction;
   std::optional<MixedPrecisionReport> mixed_precision;
+  std::optional<EqualizationSummary> equalization;
 };
 
 /// Quantizes \p graph in place (docs/quantization.md). The graph must be optimized

@@ -179,6 +179,9 @@ TEST(QuantConfig, AccuracyTargetAndBiasCorrectionAreRead) {
   json config = minimal_config();
   EXPECT_TRUE(load_quant_config(write_config(config.dump())).bias_correction);  // the default
   EXPECT_FALSE(load_quant_config(write_config(config.dump())).activation_matmul);  // the default
+  EXPECT_FALSE(load_quant_config(write_config(config.dump())).cross_layer_equalization);
+  config["quantize_info"]["cross_layer_equalization"] = true;
+  EXPECT_TRUE(load_quant_config(write_config(config.dump())).cross_layer_equalization);
   EXPECT_FALSE(load_quant_config(write_config(config.dump())).accuracy_target.has_value());
   config["quantize_info"]["bias_correction"] = false;
   config["quantize_info"]["activation_matmul"] = true;
@@ -293,7 +296,8 @@ TEST(QuantConfig, FingerprintCoversCalibrationSettingsOnly) {
                                    {"override_layer_configs", {{"OpType::Conv", {{"channel_wise", true}}}}},
                                    {"accuracy_target", {{"metric", "cosine"}, {"value", 0.99}}},
                                    {"exact_input_quantization", false},
-                                   {"activation_matmul", true}}) {
+                                   {"activation_matmul", true},
+                                   {"cross_layer_equalization", true}}) {
     json changed = base;
     changed["quantize_info"][key] = value;
     EXPECT_NE(reference, fingerprint_of(changed)) << key;
@@ -419,6 +423,7 @@ TEST(QuantConfigErrors, BadValuesNameTheirJsonPath) {
       {"/quantize_info/calibration_batch_num", 0, "quantize_info.calibration_batch_num", "-1 for all"},
       {"/quantize_info/bias_correction", "on", "quantize_info.bias_correction", "true or false"},
       {"/quantize_info/activation_matmul", 1, "quantize_info.activation_matmul", "true or false"},
+      {"/quantize_info/cross_layer_equalization", "yes", "quantize_info.cross_layer_equalization", "true or false"},
       {"/quantize_info/accuracy_target", {{"metric", "cosin"}, {"value", 0.99}}, "quantize_info.accuracy_target.metric",
        "(did you mean \"cosine\"?)"},
       {"/quantize_info/accuracy_target", {{"metric", "cosine"}, {"value", 1.5}}, "quantize_info.accuracy_target.value",

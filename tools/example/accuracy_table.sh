@@ -69,6 +69,10 @@ sed 's|"act_algo": "ifmr"|"act_algo": "ifmr", "wts_algo": "adaround"|' "$work/qu
 quantize int8_adaround "$ex/model_fp32.onnx" "$work/quant_adaround.json"
 run_model int8_adaround "$work/int8_adaround.om" "$ex/test/list.txt"
 echo "| ptqc ifmr, wts_algo adaround $(scores "$work/int8_adaround") $(kb "$work/int8_adaround.om") |"
+sed 's|"act_algo": "ifmr"|"act_algo": "ifmr", "cross_layer_equalization": true|' "$work/quant_ifmr.json" > "$work/quant_cle.json"
+quantize int8_cle "$ex/model_fp32.onnx" "$work/quant_cle.json"
+run_model int8_cle "$work/int8_cle.om" "$ex/test/list.txt"
+echo "| ptqc ifmr, cross_layer_equalization true $(scores "$work/int8_cle") $(kb "$work/int8_cle.om") |"
 quantize int8_fp32 "$ex/model_fp32.onnx" "$work/quant_ifmr.json" --precision_mode=force_fp32
 run_model int8_fp32 "$work/int8_fp32.om" "$ex/test/list.txt"
 echo "| ptqc ifmr, --precision_mode=force_fp32 $(scores "$work/int8_fp32") $(kb "$work/int8_fp32.om") |"

@@ -73,6 +73,8 @@ config percentile '"act_algo": "percentile"'
 config adaround '"wts_algo": "adaround"'
 config hfmg_adaround '"act_algo": "hfmg", "wts_algo": "adaround"'
 config act_matmul '"activation_matmul": true'
+config cle '"cross_layer_equalization": true'
+config cle_adaround '"cross_layer_equalization": true, "wts_algo": "adaround"'
 config target "\"accuracy_target\": {$target, $eval_list}"
 config target_held_out "\"accuracy_target\": {$target}"
 config target_all "\"act_algo\": \"hfmg\", \"wts_algo\": \"adaround\", \"accuracy_target\": {$target, $eval_list}"
@@ -88,6 +90,10 @@ row "act_algo percentile" percentile
 row "wts_algo adaround" adaround
 row "act_algo hfmg, wts_algo adaround" hfmg_adaround
 row "default, --precision_mode=force_fp32" default_fp32 --precision_mode=force_fp32
+if [ "$model" != gpt ]; then  # the GPT has no convolutions to equalize
+  row "cross_layer_equalization true" cle
+  row "cross_layer_equalization true, wts_algo adaround" cle_adaround
+fi
 if [ "$model" != detector ]; then  # the detector has no activation x activation MatMul
   row "activation_matmul true (Q·Kᵀ, P·V in INT8)" act_matmul
 fi
