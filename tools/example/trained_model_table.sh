@@ -2,11 +2,11 @@
 # Prints docs/accuracy.md's tables for the models of tests/models trained on real data: ptqc's
 # INT8 with each algorithm alone and combined and with accuracy_target (and, for the detector,
 # PyTorch's FX PTQ), all against FP32 on the model's held-out samples.
-#   tools/example/trained_model_table.sh detector|recognizer|gpt [WORK_DIR]   (default /tmp/ptqc-MODEL, recreated)
+#   tools/example/trained_model_table.sh detector|recognizer|gpt|classifier [WORK_DIR]   (default /tmp/ptqc-MODEL, recreated)
 # Needs built ptqc tools (PTQC_BIN, default build/tools), python3-torch, python3-onnx, python3-pil.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-model=${1:?usage: trained_model_table.sh detector|recognizer|gpt [WORK_DIR]}
+model=${1:?usage: trained_model_table.sh detector|recognizer|gpt|classifier [WORK_DIR]}
 work=${2:-/tmp/ptqc-$model}
 bin=${PTQC_BIN:-build/tools}
 rm -rf "$work"
@@ -18,7 +18,9 @@ case "$model" in
               compare_flags="" target='"metric": "top1_agreement", "value": 0.995' label="top1_agreement 0.995" ;;
   gpt) dir=$PWD/tests/models/tiny_gpt shape="tokens:1,64" layers=9 metric="next-token top-1"
        compare_flags="" target='"metric": "top1_agreement", "value": 0.98' label="top1_agreement 0.98" ;;
-  *) echo "unknown model $model (detector, recognizer or gpt)" >&2; exit 2 ;;
+  classifier) dir=$PWD/tests/models/digit_classifier shape="image:1,1,16,16" layers=6 metric="top-1"
+              compare_flags="" target='"metric": "top1_agreement", "value": 1.0' label="top1_agreement 1.0" ;;
+  *) echo "unknown model $model (detector, recognizer, gpt or classifier)" >&2; exit 2 ;;
 esac
 
 # The held-out images as the model's .bin inputs (ptqc-compare), in eval.txt order.
@@ -94,7 +96,7 @@ if [ "$model" != gpt ]; then  # the GPT has no convolutions to equalize
   row "cross_layer_equalization true" cle
   row "cross_layer_equalization true, wts_algo adaround" cle_adaround
 fi
-if [ "$model" != detector ]; then  # the detector has no activation x activation MatMul
+if [ "$model" = recognizer ] || [ "$model" = gpt ]; then  # the others have no activation x activation MatMul
   row "activation_matmul true (Q·Kᵀ, P·V in INT8)" act_matmul
 fi
 row "accuracy_target $label (eval_list_file)" target
