@@ -8,11 +8,12 @@
 #include "cli/input_list.h"
 #include "cli/tool_support.h"
 #include "ptqc/error.h"
+#include "ptqc/runnable_model.h"
 
 namespace {
 
 struct Options {
-  std::string model, input, input_list, output, input_shape, log = "warning";
+  std::string model, input, input_list, output, input_shape, kernels = "fast", log = "warning";
   int threads = 1;
 };
 
@@ -24,7 +25,9 @@ std::vector<ptqc::Tensor> read_sample(const std::vector<std::string>& files, con
 
 int run(const Options& o) {
   ptqc::cli::set_log_level(o.log);
-  ptqc::Executor executor = ptqc::cli::load_runnable_model(o.model, o.input_shape, o.threads);
+  ptqc::ExecutorOptions options{o.threads};
+  options.kernels = ptqc::parse_kernel_set(o.kernels, "--kernels");
+  ptqc::Executor executor = ptqc::load_runnable_model(o.model, o.input_shape, options);
   const auto& graph = executor.graph();
   if (o.input.empty() == o.input_list.empty()) {
     throw ptqc::Error(ptqc::ErrorCode::kMissingFlag, "give exactly one of --input and --input_list");
@@ -55,12 +58,13 @@ int run(const Options& o) {
 int main(int argc, char** argv) {
   CLI::App app{"ptqc-run: run an ONNX model on raw little-endian .bin inputs and write .bin outputs"};
   Options o;
-  app.add_option("--model", o.model, "ONNX model")->required();
+  app.add_option("--model", o.model, "ONNX model or .om")->required();
   app.add_option("--input", o.input, "one .bin per model input, comma separated, in input order");
   app.add_option("--input_list", o.input_list, "file with one sample per line (paths relative to the list)");
   app.add_option("--output", o.output, "output folder (output_<i>.bin + outputs.json)")->required();
   app.add_option("--input_shape", o.input_shape, "bind dynamic dims: \"name:1,3,224,224;name2:...\"");
   app.add_option("--threads", o.threads, "worker threads")->check(CLI::Range(1, 256));
+  app.add_option("--kernels", o.kernels, "fast (default) or reference: the plain kernels every fast path is tested against");
   app.add_option("--log", o.log, "debug|info|warning|error|null");
   ptqc::cli::add_max_memory_flag(app);
   if (const auto status = ptqc::cli::parse_arguments(app, argc, argv)) return *status;

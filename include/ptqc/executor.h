@@ -15,12 +15,27 @@
 
 namespace ptqc {
 
+/// Which kernels run a model. Both give the same INT8 results bit for bit; float results
+/// agree within rounding (the fast GEMMs sum in another order).
+enum class KernelSet {
+  kFast,       ///< The fastest path of this CPU: AVX2 / AVX-512 VNNI INT8 kernels, oneDNN's sgemm.
+  kReference,  ///< The plain definitions (docs/quantization.md): slow, for checking any machine.
+};
+
+/// "fast" or "reference".
+const char* kernel_set_name(KernelSet kernels);
+/// The KernelSet named \p name; E10001 naming \p flag otherwise.
+KernelSet parse_kernel_set(const std::string& name, const std::string& flag);
+
 struct ExecutorOptions {
   int threads = 1;  ///< Worker threads for the kernels (results do not depend on it).
   /// Store float activations as FP16, as the NPU does under --precision_mode=force_fp16:
   /// every float32 tensor a node produces (and every float32 graph input) is rounded to
   /// the nearest FP16 value.
   bool float16_activations = false;
+  /// Time every node (Executor::node_seconds); off by default, the clock reads cost a little.
+  bool profile = false;
+  KernelSet kernels = KernelSet::kFast;
 };
 
 /// Called after each node with each of its outputs; the calibration runner
@@ -44,6 +59,10 @@ class Executor {
   /// declared dtype and a shape that matches every static dim (E19030 otherwise).
   /// Returns the outputs in graph().outputs order.
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+
+  /// With options().profile: wall seconds spent in each node of graph().nodes (same order,
+  /// kernel plus FP16 rounding of its outputs), summed over every run so far. Zeros otherwise.
+  const std::vector<double>& node_seconds() const;
 
  private:
   struct Impl;

@@ -1,7 +1,7 @@
 #pragma once
 /// \file
-/// What the command-line tools share: logging setup, error reporting, loading a
-/// model ready to run, and raw .bin input/output files.
+/// What the command-line tools share: logging setup, error reporting, and raw .bin
+/// input/output files.
 
 #include <functional>
 #include <optional>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "ptqc/error.h"
-#include "ptqc/executor.h"
+#include "ptqc/tensor.h"
 #include "ptqc/graph.h"
 
 namespace CLI {
@@ -50,11 +50,6 @@ int run_guarded(const std::function<int()>& body);
 int report_usage_error(bool missing_required, const std::string& message);
 /// The coded error report_usage_error prints.
 Error usage_error(bool missing_required, const std::string& message);
-
-/// Loads a model for inference: an ONNX file (--input_shape binding, float16
-/// promotion, graph optimisation) or an .om (recognised by its magic), then an
-/// executor with \p threads threads.
-Executor load_runnable_model(const std::string& path, const std::string& input_shape_spec, int threads);
 
 /// Reads one raw little-endian sample for graph input \p info. The file holds
 /// elements of the declared type (float16 inputs: float16 bytes). A dynamic dim is

@@ -17,6 +17,7 @@
 #include "ptqc/error.h"
 #include "ptqc/executor.h"
 #include "ptqc/om.h"
+#include "ptqc/runnable_model.h"
 #include "quant/equalization.h"
 
 namespace ptqc {
@@ -102,11 +103,10 @@ void fill_simulation_outputs(SimulationReport& report, const std::vector<Simulat
   }
 }
 
-/// \p fp32 equalized as the compiler equalized the .om (quantize_info.cross_layer_equalization):
+/// \p fp32 equalized as the compiler equalized the .om \p om (its \p layers, OmMetadata::equalized_layers):
 /// the same pass on the same layers, so every value of the two graphs means the same thing.
 /// The model's outputs are unchanged (up to float rounding).
-Graph equalized_like_om(Graph fp32, const std::string& om) {
-  const std::vector<std::string> layers = read_om(om).meta.equalized_layers;
+Graph equalized_like_om(Graph fp32, const std::string& om, const std::vector<std::string>& layers) {
   if (layers.empty()) return fp32;
   const std::set<std::string> names(layers.begin(), layers.end());
   const EqualizationSummary summary = equalize_cross_layer(fp32, [&](const Node& n) { return names.count(n.name) != 0; });
@@ -118,10 +118,12 @@ Graph equalized_like_om(Graph fp32, const std::string& om) {
 }  // namespace
 
 CompareReport compare_models(const ModelCompareRequest& request) {
-  const Executor loaded_fp32 = cli::load_runnable_model(request.model, request.input_shape, request.threads);
-  Executor int8 = cli::load_runnable_model(request.om, request.input_shape, request.threads);
+  const Executor loaded_fp32 = load_runnable_model(request.model, request.input_shape, ExecutorOptions{request.threads});
+  OmMetadata om_meta;
+  Executor int8 = load_runnable_model(request.om, request.input_shape, ExecutorOptions{request.threads}, &om_meta);
   check_inputs_match(loaded_fp32.graph(), int8.graph(), request.om);
-  const Graph fp32_graph = with_outputs_of(equalized_like_om(loaded_fp32.graph(), request.om), int8.graph(), request.om);
+  const Graph fp32_graph = with_outputs_of(equalized_like_om(loaded_fp32.graph(), request.om, om_meta.equalized_layers),
+                                           int8.graph(), request.om);
   Executor fp32(fp32_graph, ExecutorOptions{request.threads});
   const auto samples = cli::read_input_list(request.input_list, fp32_graph.inputs.size());
 

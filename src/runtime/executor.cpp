@@ -1,5 +1,7 @@
 #include "ptqc/executor.h"
 
+#include <algorithm>
+#include <chrono>
 #include <unordered_map>
 
 #include "ptqc/error.h"
@@ -16,6 +18,9 @@ namespace {
 struct Step {
   const Node* node = nullptr;
   KernelFn kernel = nullptr;
+  /// The kernel's prepared state, kept across runs when it is built from constants only.
+  bool keeps_prepared = false;
+  std::unique_ptr<PreparedState> prepared;
   std::vector<int> inputs;  // -1 = absent optional input
   std::vector<int> outputs; // -1 = output not wanted
   std::vector<int> release_after;
@@ -52,6 +57,7 @@ struct Executor::Impl {
   std::vector<int> output_slots;   // graph outputs
   std::vector<Step> steps;
   std::vector<bool> constant_slot;
+  std::vector<double> step_seconds;  // options.profile: time per step, summed over runs
 
   /// Empties a value slot unless it holds a constant.
   void release(int s) {
@@ -84,7 +90,11 @@ struct Executor::Impl {
       const Node& node = graph.nodes[i];
       Step step;
       step.node = &node;
-      step.kernel = OpRegistry::instance().require(node, graph.opset);
+      const OpEntry& entry = OpRegistry::instance().require(node, graph.opset);
+      step.kernel = entry.kernel;
+      step.keeps_prepared = std::all_of(entry.traits.prepared_inputs.begin(), entry.traits.prepared_inputs.end(),
+                                        [&](size_t k) { return k >= node.inputs.size() || node.inputs[k].empty() ||
+                                                               graph.is_constant(node.inputs[k]); });
       for (const auto& in : node.inputs) step.inputs.push_back(in.empty() ? -1 : slot_of.at(in));
       for (const auto& out : node.outputs) step.outputs.push_back(out.empty() ? -1 : slot_of.at(out));
       // Values whose last reader is this node (or outputs nobody reads) are released after it.
@@ -101,6 +111,7 @@ struct Executor::Impl {
       }
       steps.push_back(std::move(step));
     }
+    step_seconds.assign(steps.size(), 0.0);
   }
 
   /// Rounds a fresh float32 output to FP16 values. A view of an input (Reshape, ...)
@@ -113,12 +124,21 @@ struct Executor::Impl {
     round_to_float16(out);
   }
 
-  void execute(const Step& step) {
+  void execute(Step& step) {
+    if (!options.profile) return compute(step);
+    const auto start = std::chrono::steady_clock::now();
+    compute(step);
+    step_seconds[static_cast<size_t>(&step - steps.data())] +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  void compute(Step& step) {
     std::vector<const Tensor*> inputs;
     inputs.reserve(step.inputs.size());
     for (int s : step.inputs) inputs.push_back(s < 0 ? nullptr : &slots[static_cast<size_t>(s)]);
     std::vector<Tensor> outputs(step.outputs.size());
-    OpContext ctx(*step.node, graph.opset, std::move(inputs), outputs, pool, options.threads);
+    const KernelEnv env{pool, options.threads, options.kernels, step.keeps_prepared ? &step.prepared : nullptr};
+    OpContext ctx(*step.node, graph.opset, std::move(inputs), outputs, env);
     step.kernel(ctx);
     for (size_t k = 0; k < step.outputs.size(); ++k) {
       if (step.outputs[k] < 0) continue;
@@ -167,7 +187,7 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs) {
   }
   std::vector<Tensor> results;
   try {
-    for (const Step& step : m.steps) m.execute(step);
+    for (Step& step : m.steps) m.execute(step);
     for (int s : m.output_slots) results.push_back(m.slots[static_cast<size_t>(s)]);
   } catch (...) {
     for (size_t s = 0; s < m.slots.size(); ++s) m.release(static_cast<int>(s));
@@ -181,6 +201,17 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs) {
 
 const ExecutorOptions& Executor::options() const { return impl_->options; }
 
+const std::vector<double>& Executor::node_seconds() const { return impl_->step_seconds; }
+
+const char* kernel_set_name(KernelSet kernels) { return kernels == KernelSet::kReference ? "reference" : "fast"; }
+
+KernelSet parse_kernel_set(const std::string& name, const std::string& flag) {
+  if (name == "fast") return KernelSet::kFast;
+  if (name == "reference") return KernelSet::kReference;
+  throw Error(ErrorCode::kInvalidValue,
+              "Value [" + name + "] for parameter [" + flag + "] is invalid. Reason: use fast or reference");
+}
+
 bool is_op_supported(const std::string& op_type, const std::string& domain) {
   return OpRegistry::instance().find(op_type, domain) != nullptr;
 }
@@ -189,9 +220,9 @@ std::vector<std::string> supported_ops() { return OpRegistry::instance().op_type
 
 std::vector<Tensor> evaluate_node(const Node& node, int64_t opset, const std::vector<const Tensor*>& inputs,
                                   int threads) {
-  KernelFn kernel = OpRegistry::instance().require(node, opset);
+  KernelFn kernel = OpRegistry::instance().require(node, opset).kernel;
   std::vector<Tensor> outputs(node.outputs.size());
-  OpContext ctx(node, opset, inputs, outputs, default_allocator(), threads);
+  OpContext ctx(node, opset, inputs, outputs, KernelEnv{default_allocator(), threads});
   kernel(ctx);
   return outputs;
 }

@@ -3,9 +3,8 @@
 namespace ptqc {
 
 OpContext::OpContext(const Node& node, int64_t opset, std::vector<const Tensor*> inputs, std::vector<Tensor>& outputs,
-                     BufferAllocator& allocator, int threads, OutputMode mode)
-    : node_(node), opset_(opset), inputs_(std::move(inputs)), outputs_(outputs), allocator_(allocator),
-      threads_(threads), mode_(mode) {
+                     const KernelEnv& env, OutputMode mode)
+    : node_(node), opset_(opset), inputs_(std::move(inputs)), outputs_(outputs), env_(env), mode_(mode) {
   for (size_t k = 0; k < outputs_.size(); ++k) undeclared_ += k < node_.outputs.size() && !node_.outputs[k].empty();
 }
 
@@ -25,7 +24,7 @@ Tensor& OpContext::make_output(size_t i, DataType dtype, Shape shape) {
   }
   const bool was_empty = outputs_[i].empty();
   outputs_[i] = mode_ == OutputMode::kAbstract ? Tensor::abstract(dtype, std::move(shape))
-                                               : Tensor(dtype, std::move(shape), allocator_);
+                                               : Tensor(dtype, std::move(shape), env_.allocator);
   declared(i, was_empty);
   return outputs_[i];
 }

@@ -6,10 +6,12 @@
 /// and shape inference (runtime/shape_inference.cpp) runs the same kernels on
 /// abstract tensors: a kernel's code up to its last make_output is its shape function.
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "ptqc/error.h"
+#include "ptqc/executor.h"
 #include "ptqc/graph.h"
 #include "ptqc/tensor.h"
 
@@ -23,15 +25,44 @@ enum class OutputMode {
   kAbstract,
 };
 
+/// What a kernel derives once from its node's attributes and constant inputs (packed
+/// weights and their sums) and reuses on every later run: see OpContext::prepared.
+class PreparedState {
+ public:
+  virtual ~PreparedState() = default;
+};
+
+/// How a kernel runs: where its buffers come from, its threads (results never depend on
+/// them), which kernel set, and the executor's slot for the node's prepared state (nullptr:
+/// state is built for the one call).
+struct KernelEnv {
+  BufferAllocator& allocator;
+  int threads = 1;
+  KernelSet kernels = KernelSet::kFast;
+  std::unique_ptr<PreparedState>* prepared = nullptr;
+};
+
 class OpContext {
  public:
   OpContext(const Node& node, int64_t opset, std::vector<const Tensor*> inputs, std::vector<Tensor>& outputs,
-            BufferAllocator& allocator, int threads, OutputMode mode = OutputMode::kAllocate);
+            const KernelEnv& env, OutputMode mode = OutputMode::kAllocate);
 
   const Node& node() const { return node_; }
   int64_t opset() const { return opset_; }
-  int threads() const { return threads_; }
-  BufferAllocator& allocator() { return allocator_; }
+  int threads() const { return env_.threads; }
+  KernelSet kernels() const { return env_.kernels; }
+  BufferAllocator& allocator() { return env_.allocator; }
+
+  /// The state make() returns (a State derived from PreparedState), built on the first call.
+  /// The executor keeps it for the node's later runs when every input of the op's
+  /// OpTraits::prepared_inputs is a constant, so make() may read only those inputs and the
+  /// node's attributes; otherwise it lives for this call.
+  template <class State, class Make>
+  const State& prepared(Make&& make) {
+    std::unique_ptr<PreparedState>& slot = env_.prepared ? *env_.prepared : local_state_;
+    if (!slot) slot = std::make_unique<State>(make());
+    return static_cast<const State&>(*slot);
+  }
 
   size_t num_inputs() const { return inputs_.size(); }
   /// True when input \p i is given (optional inputs may be absent).
@@ -64,9 +95,9 @@ class OpContext {
   int64_t opset_;
   std::vector<const Tensor*> inputs_;
   std::vector<Tensor>& outputs_;
-  BufferAllocator& allocator_;
-  int threads_;
+  KernelEnv env_;
   OutputMode mode_;
+  std::unique_ptr<PreparedState> local_state_;
   size_t undeclared_ = 0;  ///< outputs the node names that the kernel has not set yet
 };
 

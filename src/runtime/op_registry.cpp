@@ -33,17 +33,17 @@ std::string registry_key(const std::string& op_type, const std::string& domain) 
 
 }  // namespace
 
-void OpRegistry::add(const std::string& op_type, KernelFn kernel, const std::string& domain) {
-  kernels_[registry_key(op_type, domain)] = kernel;
+void OpRegistry::add(const std::string& op_type, KernelFn kernel, const std::string& domain, OpTraits traits) {
+  entries_[registry_key(op_type, domain)] = OpEntry{kernel, std::move(traits)};
 }
 
-KernelFn OpRegistry::find(const std::string& op_type, const std::string& domain) const {
-  auto it = kernels_.find(registry_key(op_type, domain));
-  return it == kernels_.end() ? nullptr : it->second;
+const OpEntry* OpRegistry::find(const std::string& op_type, const std::string& domain) const {
+  auto it = entries_.find(registry_key(op_type, domain));
+  return it == entries_.end() ? nullptr : &it->second;
 }
 
-KernelFn OpRegistry::require(const Node& node, int64_t opset) const {
-  if (KernelFn kernel = find(node.op_type, node.domain)) return kernel;
+const OpEntry& OpRegistry::require(const Node& node, int64_t opset) const {
+  if (const OpEntry* entry = find(node.op_type, node.domain)) return *entry;
   const std::string domain = node.domain.empty() ? "" : " of domain '" + node.domain + "'";
   throw Error(ErrorCode::kUnsupportedOp, node.describe() + ": op type " + node.op_type + domain + " (opset " +
                                              std::to_string(opset) + ") is not supported");
@@ -51,7 +51,7 @@ KernelFn OpRegistry::require(const Node& node, int64_t opset) const {
 
 std::vector<std::string> OpRegistry::op_types() const {
   std::vector<std::string> out;
-  for (const auto& [name, fn] : kernels_) out.push_back(name);
+  for (const auto& [name, entry] : entries_) out.push_back(name);
   return out;
 }
 

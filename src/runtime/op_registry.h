@@ -13,20 +13,33 @@
 
 namespace ptqc {
 
+/// What the registry knows about an op besides its kernel.
+struct OpTraits {
+  /// The inputs the kernel's prepared state (OpContext::prepared) is built from: when each
+  /// of them is absent or a constant, the executor keeps the state across runs.
+  std::vector<size_t> prepared_inputs;
+};
+
+/// One op of the table.
+struct OpEntry {
+  KernelFn kernel = nullptr;
+  OpTraits traits;
+};
+
 class OpRegistry {
  public:
   /// The table with every kernel ptqc has.
   static const OpRegistry& instance();
 
-  void add(const std::string& op_type, KernelFn kernel, const std::string& domain = "");
-  /// The kernel for \p op_type of \p domain ("" or "ai.onnx" = default, "ptqc"), or nullptr.
-  KernelFn find(const std::string& op_type, const std::string& domain = "") const;
-  /// The kernel for \p node; E19010 naming the node, its op type, domain and \p opset when there is none.
-  KernelFn require(const Node& node, int64_t opset) const;
+  void add(const std::string& op_type, KernelFn kernel, const std::string& domain = "", OpTraits traits = {});
+  /// The entry for \p op_type of \p domain ("" or "ai.onnx" = default, "ptqc"), or nullptr.
+  const OpEntry* find(const std::string& op_type, const std::string& domain = "") const;
+  /// The entry for \p node; E19010 naming the node, its op type, domain and \p opset when there is none.
+  const OpEntry& require(const Node& node, int64_t opset) const;
   std::vector<std::string> op_types() const;
 
  private:
-  std::map<std::string, KernelFn> kernels_;
+  std::map<std::string, OpEntry> entries_;
 };
 
 // One function per kernel file (src/runtime/kernels/<group>.cpp).

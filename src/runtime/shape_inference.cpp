@@ -41,7 +41,7 @@ enum class RunResult { kDone, kDeferred };
 /// that the stop is on purpose); with allocated outputs, at any point.
 RunResult run_kernel(KernelFn kernel, const Node& node, int64_t opset, const std::vector<const Tensor*>& inputs,
                      std::vector<Tensor>& outputs, OutputMode mode) {
-  OpContext ctx(node, opset, inputs, outputs, default_allocator(), 1, mode);
+  OpContext ctx(node, opset, inputs, outputs, KernelEnv{default_allocator()}, mode);
   try {
     kernel(ctx);
   } catch (const AbstractTensorAccess&) {
@@ -132,7 +132,7 @@ ShapeCheck infer_graph_shapes(const Graph& graph, std::map<std::string, ValueInf
     }
     std::vector<Tensor> outputs(node.outputs.size());
     try {
-      const KernelFn kernel = registry.require(node, graph.opset);
+      const KernelFn kernel = registry.require(node, graph.opset).kernel;
       if (!deferred) deferred = run_kernel(kernel, node, graph.opset, inputs, outputs, OutputMode::kAbstract) == RunResult::kDeferred;
       if (!deferred && worth_computing(node, inputs, outputs)) {
         std::vector<Tensor> concrete(node.outputs.size());

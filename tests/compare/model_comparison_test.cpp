@@ -11,6 +11,7 @@
 #include <random>
 
 #include "cli/tool_support.h"
+#include "ptqc/runnable_model.h"
 #include "compare/layer_sensitivity.h"
 #include "compare/quantized_model_fixture.h"
 #include "ptqc/compare.h"
@@ -141,7 +142,7 @@ TEST(CompareModels, IsolatedLayerReproducesTheInt8Kernel) {
   request.max_layer_samples = 1;
   const CompareReport r = compare_models(request);
   const LayerComparison& conv1 = layer_named(r, "conv1");
-  const Graph fp32 = cli::load_runnable_model(m.model, "", 1).graph();
+  const Graph fp32 = load_runnable_model(m.model, "", ExecutorOptions{1}).graph();
   const OmModel om = read_om(m.om);
   const Node& f = *std::find_if(fp32.nodes.begin(), fp32.nodes.end(), [](const Node& n) { return n.name == "conv1"; });
   const Node& q = *std::find_if(om.graph.nodes.begin(), om.graph.nodes.end(), [](const Node& n) { return n.name == "conv1"; });

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "cli/tool_support.h"
+#include "ptqc/runnable_model.h"
 #include "ptqc/executor.h"
 #include "ptqc/onnx_frontend.h"
 
@@ -35,7 +36,7 @@ double relative_error(const std::vector<float>& got, const std::vector<float>& w
 class ExporterModel : public testing::TestWithParam<std::string> {};
 
 std::vector<ptqc::Tensor> run_model(const std::string& dir, int threads) {
-  ptqc::Executor executor = ptqc::cli::load_runnable_model(dir + "/model.onnx", "", threads);
+  ptqc::Executor executor = ptqc::load_runnable_model(dir + "/model.onnx", "", ptqc::ExecutorOptions{threads});
   const auto input = ptqc::cli::read_input_file(dir + "/input_0.bin", executor.graph().inputs[0]);
   return executor.run({input});
 }
@@ -65,7 +66,7 @@ INSTANTIATE_TEST_SUITE_P(Exporters, ExporterModel,
 
 TEST(ExporterModels, PaddleStyleWeightsComeFromConstantNodesAndBatchNormFolds) {
   ptqc::Executor executor =
-      ptqc::cli::load_runnable_model(std::string(PTQC_SOURCE_DIR) + "/tests/models/paddle_style/model.onnx", "", 1);
+      ptqc::load_runnable_model(std::string(PTQC_SOURCE_DIR) + "/tests/models/paddle_style/model.onnx", "", ptqc::ExecutorOptions{1});
   int convs = 0;
   for (const auto& node : executor.graph().nodes) {
     EXPECT_NE(node.op_type, "BatchNormalization");
@@ -76,8 +77,8 @@ TEST(ExporterModels, PaddleStyleWeightsComeFromConstantNodesAndBatchNormFolds) {
 }
 
 TEST(ExporterModels, TransformerShapeSubgraphsFoldAway) {
-  ptqc::Executor executor = ptqc::cli::load_runnable_model(
-      std::string(PTQC_SOURCE_DIR) + "/tests/models/torch_transformer/model.onnx", "input:1,8,32", 1);
+  ptqc::Executor executor = ptqc::load_runnable_model(
+      std::string(PTQC_SOURCE_DIR) + "/tests/models/torch_transformer/model.onnx", "input:1,8,32", ptqc::ExecutorOptions{1});
   for (const auto& node : executor.graph().nodes) EXPECT_NE(node.op_type, "Shape") << node.name;
 }
 

@@ -66,7 +66,7 @@ TEST(QConvTransposeTest, FastPathsMatchTheReference) {
     std::vector<int32_t> expected(static_cast<size_t>(shape_numel(p.output_shape())));
     qconv_transpose_reference(p, expected.data());
     int8_test::expect_fast_matches<int32_t>(
-        expected, [&](const Int8Run& run, int32_t* y) { qconv_transpose_fast(p, run, y); },
+        expected, [&](const Int8Run& run, int32_t* y) { qconv_transpose_fast(p, pack_qconv_transpose_weights(p, run.isa), run, y); },
         "QConvTranspose case " + std::to_string(case_index));
   }
 }

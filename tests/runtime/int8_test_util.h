@@ -58,7 +58,7 @@ inline Tensor random_int32(std::mt19937& rng, Shape shape, int32_t bound) {
 template <class Read>
 auto read_node(const Node& node, const std::vector<const Tensor*>& inputs, Read read) {
   std::vector<Tensor> outputs(node.outputs.size());
-  OpContext ctx(node, 21, inputs, outputs, default_allocator(), 1);
+  OpContext ctx(node, 21, inputs, outputs, KernelEnv{default_allocator()});
   return read(ctx);
 }
 

@@ -2,7 +2,17 @@
 
 namespace ptqc {
 
-Int8Run int8_run(OpContext& ctx) { return Int8Run{detected_int8_isa(), ctx.threads(), ctx.allocator()}; }
+Int8Run int8_run(OpContext& ctx) {
+  const Int8Isa isa = ctx.kernels() == KernelSet::kReference ? Int8Isa::kScalar : detected_int8_isa();
+  return Int8Run{isa, ctx.threads(), ctx.allocator()};
+}
+
+void expect_packed_for(Int8Isa packed, Int8Isa run) {
+  if (packed != run) {
+    throw Error(ErrorCode::kInternal, std::string("weights packed for ") + int8_isa_name(packed) + " used on " +
+                                          int8_isa_name(run));
+  }
+}
 
 int32_t offset_attribute(const OpContext& ctx, const std::string& key) {
   const int64_t offset = ctx.node().attr_int(key, 0);

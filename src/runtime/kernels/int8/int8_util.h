@@ -19,8 +19,12 @@ struct Int8Run {
   BufferAllocator& allocator;
 };
 
-/// The run of a kernel called through \p ctx: the CPU's instruction set, ctx's threads and allocator.
+/// The run of a kernel called through \p ctx: the CPU's instruction set (scalar under
+/// KernelSet::kReference), ctx's threads and allocator.
 Int8Run int8_run(OpContext& ctx);
+
+/// Throws E19999 unless weights packed for \p packed serve a run on \p run (a caller's bug).
+void expect_packed_for(Int8Isa packed, Int8Isa run);
 
 /// The int attribute \p key (absent: 0) as a quantization offset; outside [-128, 127] fails the node.
 int32_t offset_attribute(const OpContext& ctx, const std::string& key);

@@ -2,12 +2,13 @@
 /// The fast QConv. One input channel per group (depthwise) over 1-D/2-D planes: the window
 /// sweep of conv_util.h on the centred input. Otherwise, per image, group and tile of
 /// output positions: y_g[m, p] = row_add[m] + Σ_k w_g[m, k] · (cols[k, p] + 128) with w_g packed
-/// once per call, cols = im2col(x_g) (x_offset in the padding) packed as shifted panels, and
+/// once per node (pack_qconv_weights), cols = im2col(x_g) (x_offset in the padding) packed as shifted panels, and
 /// row_add[m] = bias[m] - (128 + x_offset) · Σ_k w_g[m, k] (qgemm.h).
 
 #include "runtime/kernels/int8/qconv.h"
 
 #include <algorithm>
+#include <numeric>
 #include <vector>
 
 #include "runtime/kernels/int8/int8_kernels.h"
@@ -112,31 +113,15 @@ bool is_pointwise(const WindowGeometry& g) {
   return true;
 }
 
-/// row_add[m] = bias[m] - (128 + x_offset) · Σ_k w[m, k] for every output channel.
-std::vector<int32_t> channel_corrections(const QConvProblem& p, int64_t depth) {
-  std::vector<int32_t> add(static_cast<size_t>(p.out_channels));
-  for (int64_t m = 0; m < p.out_channels; ++m) {
-    const int8_t* w = p.w + m * depth;
-    int64_t sum = 0;
-    for (int64_t k = 0; k < depth; ++k) sum += w[k];
-    add[static_cast<size_t>(m)] = shifted_input_correction(p.bias ? p.bias[m] : 0, sum, p.x_offset);
-  }
-  return add;
-}
+/// True when qconv_fast takes the depthwise window sweep: one input channel per group, 1-D/2-D.
+bool is_depthwise(const QConvProblem& p) { return p.in_per_group() == 1 && is_planar(p.window); }
 
-void gemm_qconv(const QConvProblem& p, const Int8Run& run, int32_t* y) {
+void gemm_qconv(const QConvProblem& p, const PackedConvWeights& weights, const Int8Run& run, int32_t* y) {
   const WindowGeometry& g = p.window;
   const GemmKernel& kernel = gemm_kernel(run.isa);
   const int64_t cg = p.in_per_group(), mg = p.out_per_group();
   const int64_t depth = cg * g.kernel_size(), positions = g.output_size();
   const TilePlan plan = plan_tiles(kernel, depth, mg, positions, p.batch * p.groups, run.threads);
-  const std::vector<int32_t> row_add = channel_corrections(p, depth);
-  // Each group's weights as its own packed left operand (row tiles do not straddle groups).
-  const int64_t group_bytes = packed_rows_size(kernel, mg, depth);
-  Tensor weights(DataType::kUInt8, {p.groups * group_bytes}, run.allocator);
-  for (int64_t group = 0; group < p.groups; ++group) {
-    pack_rows(kernel, p.w + group * mg * depth, depth, mg, depth, false, weights.data<uint8_t>() + group * group_bytes);
-  }
   const bool pointwise = is_pointwise(g);
   parallel_for(run.threads, plan.items(p.batch * p.groups), [&](int64_t begin, int64_t end) {
     Tensor cols(DataType::kInt8, {pointwise ? 0 : depth * plan.tile}, run.allocator);
@@ -160,12 +145,12 @@ void gemm_qconv(const QConvProblem& p, const Int8Run& run, int32_t* y) {
       if (m0 == m1) continue;
       const int64_t m = group * mg + m0;
       GemmBlock<int8_t> block;
-      block.left = weights.data<uint8_t>() + group * group_bytes + m0 / kernel.rows * row_tile_bytes(kernel, depth);
+      block.left = weights.packed.data() + group * weights.group_bytes + m0 / kernel.rows * row_tile_bytes(kernel, depth);
       block.panels = packed.data<uint8_t>();
       block.depth = depth;
       block.rows = m1 - m0;
       block.cols = width;
-      block.row_add = row_add.data() + m;
+      block.row_add = weights.row_add.data() + m;
       block.c = y + (n * p.out_channels + m) * positions + first;
       block.ldc = positions;
       gemm_int8(kernel, block);
@@ -175,11 +160,33 @@ void gemm_qconv(const QConvProblem& p, const Int8Run& run, int32_t* y) {
 
 }  // namespace
 
-void qconv_fast(const QConvProblem& p, const Int8Run& run, int32_t* y) {
-  if (p.in_per_group() == 1 && is_planar(p.window)) {
+PackedConvWeights pack_qconv_weights(const QConvProblem& p, Int8Isa isa) {
+  PackedConvWeights packed;
+  packed.isa = isa;
+  if (is_depthwise(p)) return packed;
+  const GemmKernel& kernel = gemm_kernel(isa);
+  const int64_t mg = p.out_per_group(), depth = p.in_per_group() * p.window.kernel_size();
+  // Each group's weights as its own packed left operand (row tiles do not straddle groups).
+  packed.group_bytes = packed_rows_size(kernel, mg, depth);
+  packed.packed.resize(static_cast<size_t>(p.groups * packed.group_bytes));
+  for (int64_t group = 0; group < p.groups; ++group) {
+    pack_rows(kernel, p.w + group * mg * depth, depth, mg, depth, false, packed.packed.data() + group * packed.group_bytes);
+  }
+  packed.row_add.resize(static_cast<size_t>(p.out_channels));
+  for (int64_t m = 0; m < p.out_channels; ++m) {
+    const int8_t* w = p.w + m * depth;
+    const int64_t sum = std::accumulate(w, w + depth, int64_t{0});
+    packed.row_add[static_cast<size_t>(m)] = shifted_input_correction(p.bias ? p.bias[m] : 0, sum, p.x_offset);
+  }
+  return packed;
+}
+
+void qconv_fast(const QConvProblem& p, const PackedConvWeights& weights, const Int8Run& run, int32_t* y) {
+  expect_packed_for(weights.isa, run.isa);
+  if (is_depthwise(p)) {
     depthwise_qconv(p, run, y);
   } else {
-    gemm_qconv(p, run, y);
+    gemm_qconv(p, weights, run, y);
   }
 }
 
@@ -187,7 +194,9 @@ void qconv_fast(const QConvProblem& p, const Int8Run& run, int32_t* y) {
 void qconv(OpContext& ctx) {
   const QConvProblem p = qconv_problem(ctx);
   int32_t* y = ctx.make_output(0, DataType::kInt32, p.output_shape()).data<int32_t>();
-  qconv_fast(p, int8_run(ctx), y);
+  if (ctx.kernels() == KernelSet::kReference) return qconv_reference(p, y);
+  const Int8Run run = int8_run(ctx);
+  qconv_fast(p, ctx.prepared<PackedConvWeights>([&] { return pack_qconv_weights(p, run.isa); }), run, y);
 }
 
 }  // namespace ptqc

@@ -7,6 +7,7 @@
 /// reference and every fast path for all inputs.
 
 #include <cstdint>
+#include <vector>
 
 #include "runtime/kernels/conv_util.h"
 #include "runtime/kernels/int8/int8_util.h"
@@ -50,11 +51,32 @@ void qconv_reference(const QConvProblem& p, int32_t* y);
 /// w[c, m mod (M/group), k], for targets inside y.
 void qconv_transpose_reference(const QConvProblem& p, int32_t* y);
 
+/// A QConv's or QConvTranspose's weights in the form its fast GEMM reads, built once per node
+/// (OpContext::prepared) for the micro-kernel of `isa`: per group the left operand L packed as
+/// row tiles (group_bytes apart) and its row corrections row_add (qgemm.h). For QConv,
+/// L = w_g and row_add[m] = bias[m] - (128 + x_offset) · Σ_k w[m, k]; for QConvTranspose,
+/// L = w_gᵀ with rows (m, k) and row_add[(m, k)] = -(128 + x_offset) · Σ_c w[c, m, k]. Empty
+/// for a depthwise QConv, whose window sweep reads w as it is.
+struct PackedConvWeights : PreparedState {
+  Int8Isa isa = Int8Isa::kScalar;
+  std::vector<uint8_t> packed;
+  int64_t group_bytes = 0;
+  std::vector<int32_t> row_add;
+};
+
+/// \p p's weights packed for qconv_fast on \p isa.
+PackedConvWeights pack_qconv_weights(const QConvProblem& p, Int8Isa isa);
+
 /// QConv, fast: a window sweep for one input channel per group (depthwise, 1-D/2-D), else per
-/// group and tile of output positions the GEMM of qgemm.h with L = the weights and R = im2col of x.
-void qconv_fast(const QConvProblem& p, const Int8Run& run, int32_t* y);
+/// group and tile of output positions the GEMM of qgemm.h with L = the weights and R = im2col
+/// of x. \pre \p weights = pack_qconv_weights(p, run.isa).
+void qconv_fast(const QConvProblem& p, const PackedConvWeights& weights, const Int8Run& run, int32_t* y);
+
+/// \p p's weights packed for qconv_transpose_fast on \p isa.
+PackedConvWeights pack_qconv_transpose_weights(const QConvProblem& p, Int8Isa isa);
 
 /// QConvTranspose, fast: per group the GEMM cols = wᵀ · (x - x_offset), then col2im.
-void qconv_transpose_fast(const QConvProblem& p, const Int8Run& run, int32_t* y);
+/// \pre \p weights = pack_qconv_transpose_weights(p, run.isa).
+void qconv_transpose_fast(const QConvProblem& p, const PackedConvWeights& weights, const Int8Run& run, int32_t* y);
 
 }  // namespace ptqc

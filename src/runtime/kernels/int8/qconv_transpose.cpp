@@ -2,8 +2,9 @@
 /// The fast QConvTranspose, the adjoint of QConv's GEMM path. Per image and group:
 ///   cols[(m, k), i] = Σ_c w[c, m, k] · (x[c, i] - x_offset)
 /// as the GEMM of qgemm.h with L = wᵀ (rows (m, k), depth C/group) and R = x's shifted
-/// panels, row_add[(m, k)] = -(128 + x_offset) · Σ_c w[c, m, k]; then col2im adds
-/// cols[(m, k), i] to y[m, i·stride - pad_begin + k·dilation] for targets inside y.
+/// panels, row_add[(m, k)] = -(128 + x_offset) · Σ_c w[c, m, k] (both built once per node);
+/// then col2im adds cols[(m, k), i] to y[m, i·stride - pad_begin + k·dilation] for targets
+/// inside y.
 
 #include <algorithm>
 #include <vector>
@@ -15,24 +16,15 @@
 
 namespace ptqc {
 
-namespace {
-
-/// The left operands of all groups, each packed for the kernel (group_bytes apart): wᵀ of the
-/// group, lt[r][c] = w[group · C/G + c, r] for rows r = (m, k) < M/G · kernel; and their
-/// corrections row_add[group · rows + r] = -(128 + x_offset) · Σ_c lt[r][c].
-struct TransposedWeights {
-  std::vector<uint8_t> packed;
-  int64_t group_bytes = 0;
-  std::vector<int32_t> row_add;
-};
-
-TransposedWeights transpose_weights(const QConvProblem& p, const GemmKernel& kernel) {
+PackedConvWeights pack_qconv_transpose_weights(const QConvProblem& p, Int8Isa isa) {
+  const GemmKernel& kernel = gemm_kernel(isa);
   const int64_t cg = p.in_per_group(), rows = p.out_per_group() * p.window.kernel_size();
-  TransposedWeights t;
+  PackedConvWeights t;
+  t.isa = isa;
   t.group_bytes = packed_rows_size(kernel, rows, cg);
   t.packed.resize(static_cast<size_t>(p.groups * t.group_bytes));
   t.row_add.resize(static_cast<size_t>(p.groups * rows));
-  std::vector<int8_t> lt(static_cast<size_t>(rows * cg));
+  std::vector<int8_t> lt(static_cast<size_t>(rows * cg));  // w_gᵀ: lt[r][c] = w[group · C/G + c, r]
   for (int64_t group = 0; group < p.groups; ++group) {
     for (int64_t r = 0; r < rows; ++r) {
       int64_t sum = 0;
@@ -48,14 +40,12 @@ TransposedWeights transpose_weights(const QConvProblem& p, const GemmKernel& ker
   return t;
 }
 
-}  // namespace
-
-void qconv_transpose_fast(const QConvProblem& p, const Int8Run& run, int32_t* y) {
+void qconv_transpose_fast(const QConvProblem& p, const PackedConvWeights& weights, const Int8Run& run, int32_t* y) {
+  expect_packed_for(weights.isa, run.isa);
   const WindowGeometry& g = p.window;
   const GemmKernel& kernel = gemm_kernel(run.isa);
   const int64_t cg = p.in_per_group(), mg = p.out_per_group();
   const int64_t rows = mg * g.kernel_size(), positions = g.input_size();
-  const TransposedWeights weights = transpose_weights(p, kernel);
   const TilePlan plan = plan_tiles(kernel, cg, rows, positions, 1, run.threads);
   Tensor cols(DataType::kInt32, {rows * positions}, run.allocator);
   for (int64_t n = 0; n < p.batch; ++n) {
@@ -103,7 +93,10 @@ void qconv_transpose_fast(const QConvProblem& p, const Int8Run& run, int32_t* y)
 void qconv_transpose(OpContext& ctx) {
   const QConvProblem p = qconv_transpose_problem(ctx);
   int32_t* y = ctx.make_output(0, DataType::kInt32, p.output_shape()).data<int32_t>();
-  qconv_transpose_fast(p, int8_run(ctx), y);
+  if (ctx.kernels() == KernelSet::kReference) return qconv_transpose_reference(p, y);
+  const Int8Run run = int8_run(ctx);
+  qconv_transpose_fast(p, ctx.prepared<PackedConvWeights>([&] { return pack_qconv_transpose_weights(p, run.isa); }),
+                       run, y);
 }
 
 }  // namespace ptqc

@@ -1,5 +1,5 @@
 /// \file
-/// The fast QMatMul: w packed into panels once per call (with the per-column corrections),
+/// The fast QMatMul: w packed into panels once per node (with the per-column corrections),
 /// then blocks of x's rows packed as shifted row tiles and multiplied by every panel group.
 
 #include "runtime/kernels/int8/qmatmul.h"
@@ -18,33 +18,6 @@ namespace {
 /// Bytes of shifted x rows per block: they stay in L2 while every panel group passes.
 constexpr int64_t kRowBlockBytes = 256 * 1024;
 
-/// w as the packed right operand, and col_add[n] = bias[n] - (128 + x_offset) · Σ_k w[k, n].
-struct PackedWeights {
-  Tensor panels;
-  std::vector<int32_t> col_add;
-};
-
-PackedWeights pack_weights(const QMatMulProblem& p, const Int8Run& run) {
-  PackedWeights packed;
-  packed.panels = Tensor(DataType::kUInt8, {packed_panels_size(p.depth, p.cols)}, run.allocator);
-  const int64_t panels = (p.cols + kPanelWidth - 1) / kPanelWidth;
-  parallel_for(run.threads, panels, [&](int64_t begin, int64_t end) {
-    const int64_t first = begin * kPanelWidth, last = std::min(p.cols, end * kPanelWidth);
-    pack_panels(p.w + first, p.cols, p.depth, last - first, false,
-                packed.panels.data<uint8_t>() + begin * panel_bytes(p.depth));
-  });
-  std::vector<int64_t> sums(static_cast<size_t>(p.cols), 0);
-  for (int64_t k = 0; k < p.depth; ++k) {
-    for (int64_t n = 0; n < p.cols; ++n) sums[static_cast<size_t>(n)] += p.w[k * p.cols + n];
-  }
-  packed.col_add.resize(static_cast<size_t>(p.cols));
-  for (int64_t n = 0; n < p.cols; ++n) {
-    packed.col_add[static_cast<size_t>(n)] =
-        shifted_input_correction(p.bias ? p.bias[n] : 0, sums[static_cast<size_t>(n)], p.x_offset);
-  }
-  return packed;
-}
-
 /// row_add[i] = -w_offset · Σ_k (x[i, k] - x_offset) (mod 2^32): with it the product of the
 /// symmetric w gives Σ_k (x[i, k] - x_offset) · (w[k, n] - w_offset). Empty when w_offset is 0.
 std::vector<int32_t> row_corrections(const QMatMulProblem& p) {
@@ -60,10 +33,29 @@ std::vector<int32_t> row_corrections(const QMatMulProblem& p) {
 
 }  // namespace
 
-void qmatmul_fast(const QMatMulProblem& p, const Int8Run& run, int32_t* y) {
+PackedMatMulWeights pack_qmatmul_weights(const QMatMulProblem& p, int threads) {
+  PackedMatMulWeights packed;
+  packed.panels.resize(static_cast<size_t>(packed_panels_size(p.depth, p.cols)));
+  const int64_t panels = (p.cols + kPanelWidth - 1) / kPanelWidth;
+  parallel_for(threads, panels, [&](int64_t begin, int64_t end) {
+    const int64_t first = begin * kPanelWidth, last = std::min(p.cols, end * kPanelWidth);
+    pack_panels(p.w + first, p.cols, p.depth, last - first, false, packed.panels.data() + begin * panel_bytes(p.depth));
+  });
+  std::vector<int64_t> sums(static_cast<size_t>(p.cols), 0);
+  for (int64_t k = 0; k < p.depth; ++k) {
+    for (int64_t n = 0; n < p.cols; ++n) sums[static_cast<size_t>(n)] += p.w[k * p.cols + n];
+  }
+  packed.col_add.resize(static_cast<size_t>(p.cols));
+  for (int64_t n = 0; n < p.cols; ++n) {
+    packed.col_add[static_cast<size_t>(n)] =
+        shifted_input_correction(p.bias ? p.bias[n] : 0, sums[static_cast<size_t>(n)], p.x_offset);
+  }
+  return packed;
+}
+
+void qmatmul_fast(const QMatMulProblem& p, const PackedMatMulWeights& weights, const Int8Run& run, int32_t* y) {
   if (p.rows == 0 || p.cols == 0) return;
   const GemmKernel& kernel = gemm_kernel(run.isa);
-  const PackedWeights weights = pack_weights(p, run);
   const std::vector<int32_t> row_add = row_corrections(p);
   // Work items: blocks of whole micro-kernel row tiles, and when they are fewer than the
   // threads, each block's panel groups cut into splits.
@@ -89,7 +81,7 @@ void qmatmul_fast(const QMatMulProblem& p, const Int8Run& run, int32_t* y) {
                     j1 = std::min(p.cols, groups * (split + 1) / splits * group_cols);
       GemmBlock<uint8_t> b;
       b.left = shifted.data<uint8_t>();
-      b.panels = weights.panels.data<uint8_t>() + j0 / kPanelWidth * panel_bytes(p.depth);
+      b.panels = weights.panels.data() + j0 / kPanelWidth * panel_bytes(p.depth);
       b.depth = p.depth;
       b.rows = rows;
       b.cols = j1 - j0;
@@ -109,7 +101,10 @@ void qbatch_matmul_fast(const QBatchMatMulProblem& p, const Int8Run& run, int32_
   const int inner_threads = count >= run.threads ? 1 : run.threads;
   parallel_for(run.threads / inner_threads, count, [&](int64_t begin, int64_t end) {
     const Int8Run inner{run.isa, inner_threads, run.allocator};
-    for (int64_t i = begin; i < end; ++i) qmatmul_fast(p.matrix(i), inner, y + i * size);
+    for (int64_t i = begin; i < end; ++i) {
+      const QMatMulProblem matrix = p.matrix(i);
+      qmatmul_fast(matrix, pack_qmatmul_weights(matrix, inner_threads), inner, y + i * size);
+    }
   });
 }
 
@@ -117,13 +112,16 @@ void qbatch_matmul_fast(const QBatchMatMulProblem& p, const Int8Run& run, int32_
 void qmatmul(OpContext& ctx) {
   const QMatMulProblem p = qmatmul_problem(ctx);
   int32_t* y = ctx.make_output(0, DataType::kInt32, p.output_shape).data<int32_t>();
-  qmatmul_fast(p, int8_run(ctx), y);
+  if (ctx.kernels() == KernelSet::kReference) return qmatmul_reference(p, y);
+  const Int8Run run = int8_run(ctx);
+  qmatmul_fast(p, ctx.prepared<PackedMatMulWeights>([&] { return pack_qmatmul_weights(p, run.threads); }), run, y);
 }
 
 /// QBatchMatMul: int8 activation × activation matmul with int32 accumulation (attention's Q·Kᵀ, P·V).
 void qbatch_matmul(OpContext& ctx) {
   const QBatchMatMulProblem p = qbatch_matmul_problem(ctx);
   int32_t* y = ctx.make_output(0, DataType::kInt32, p.layout.output).data<int32_t>();
+  if (ctx.kernels() == KernelSet::kReference) return qbatch_matmul_reference(p, y);
   qbatch_matmul_fast(p, int8_run(ctx), y);
 }
 

@@ -7,6 +7,7 @@
 /// activation, runs one such product per matrix.
 
 #include <cstdint>
+#include <vector>
 
 #include "runtime/kernels/int8/int8_util.h"
 #include "runtime/kernels/kernel_util.h"
@@ -33,10 +34,21 @@ QMatMulProblem qmatmul_problem(const OpContext& ctx);
 /// QMatMul by definition, sums in int64 reduced mod 2^32. \p y holds rows × cols values.
 void qmatmul_reference(const QMatMulProblem& p, int32_t* y);
 
-/// QMatMul, fast: the GEMM of qgemm.h with L = x shifted to uint8 (x + 128) and R = w packed
-/// once per call, col_add[n] = bias[n] - (128 + x_offset) · Σ_k w[k, n] and, when w_offset is
-/// not 0, row_add[i] = -w_offset · Σ_k (x[i, k] - x_offset).
-void qmatmul_fast(const QMatMulProblem& p, const Int8Run& run, int32_t* y);
+/// A QMatMul's w in the form its fast GEMM reads (built once per node, OpContext::prepared):
+/// R = w packed into panels (qgemm.h; the same for every instruction set) and its column
+/// corrections col_add[n] = bias[n] - (128 + x_offset) · Σ_k w[k, n].
+struct PackedMatMulWeights : PreparedState {
+  std::vector<uint8_t> panels;
+  std::vector<int32_t> col_add;
+};
+
+/// \p p's w and bias packed for qmatmul_fast, the panels shared out among \p threads.
+PackedMatMulWeights pack_qmatmul_weights(const QMatMulProblem& p, int threads);
+
+/// QMatMul, fast: the GEMM of qgemm.h with L = x shifted to uint8 (x + 128), R and col_add
+/// from \p weights (= pack_qmatmul_weights(p, ...)) and, when w_offset is not 0,
+/// row_add[i] = -w_offset · Σ_k (x[i, k] - x_offset).
+void qmatmul_fast(const QMatMulProblem& p, const PackedMatMulWeights& weights, const Int8Run& run, int32_t* y);
 
 /// One QBatchMatMul evaluation: the NumPy matmul of int8 activations a [..., M, K] and
 /// b [..., K, N] (leading dims broadcast), y[i] = Σ_k (a[i, k] - x_offset) · (b[k, j] - b_offset).

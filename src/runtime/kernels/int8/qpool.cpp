@@ -72,6 +72,7 @@ void qaverage_pool_fast(const QPoolProblem& p, const Int8Run& run, int8_t* y) {
 void qaverage_pool(OpContext& ctx) {
   const QPoolProblem p = qaverage_pool_problem(ctx);
   int8_t* y = ctx.make_output(0, DataType::kInt8, p.output_shape).data<int8_t>();
+  if (ctx.kernels() == KernelSet::kReference) return qaverage_pool_reference(p, y);
   qaverage_pool_fast(p, int8_run(ctx), y);
 }
 
