@@ -20,10 +20,16 @@ struct Step {
   KernelFn kernel = nullptr;
   /// The kernel's prepared state, kept across runs when it is built from constants only.
   bool keeps_prepared = false;
+  /// With FP16 activations: round the float outputs (false when they copy activations).
+  bool rounds_outputs = true;
   std::unique_ptr<PreparedState> prepared;
   std::vector<int> inputs;  // -1 = absent optional input
   std::vector<int> outputs; // -1 = output not wanted
   std::vector<int> release_after;
+  /// Output-stage fusion (OpTraits::output_stage): the step whose node this one's kernel
+  /// also runs (writing that node's output), or the step that runs this one; -1 for none.
+  int absorbs = -1;
+  int absorbed_by = -1;
 };
 
 void check_input(const ValueInfo& info, const Tensor& t) {
@@ -95,6 +101,8 @@ struct Executor::Impl {
       step.keeps_prepared = std::all_of(entry.traits.prepared_inputs.begin(), entry.traits.prepared_inputs.end(),
                                         [&](size_t k) { return k >= node.inputs.size() || node.inputs[k].empty() ||
                                                                graph.is_constant(node.inputs[k]); });
+      // The reference kernel set rounds every output, so tests can hold the shortcut against it.
+      step.rounds_outputs = options.kernels == KernelSet::kReference || !copies_activations(entry.traits.copies, node);
       for (const auto& in : node.inputs) step.inputs.push_back(in.empty() ? -1 : slot_of.at(in));
       for (const auto& out : node.outputs) step.outputs.push_back(out.empty() ? -1 : slot_of.at(out));
       // Values whose last reader is this node (or outputs nobody reads) are released after it.
@@ -111,7 +119,44 @@ struct Executor::Impl {
       }
       steps.push_back(std::move(step));
     }
+    if (options.kernels == KernelSet::kFast) plan_output_stages();
     step_seconds.assign(steps.size(), 0.0);
+  }
+
+  /// True when every output element of \p node is an element of a non-constant input, which
+  /// holds FP16 values already when activations are FP16 (graph inputs are rounded on entry).
+  bool copies_activations(ValueCopy copies, const Node& node) const {
+    if (copies == ValueCopy::kNone || node.inputs.empty()) return false;
+    const size_t copied = copies == ValueCopy::kFirstInput ? 1 : node.inputs.size();
+    return std::none_of(node.inputs.begin(), node.inputs.begin() + static_cast<std::ptrdiff_t>(copied),
+                        [&](const std::string& v) { return v.empty() || graph.is_constant(v); });
+  }
+
+  /// Pairs each product whose op can absorb an output stage with its output's only reader
+  /// when that is an AscendDequant or AscendRequant and the output is not a graph output.
+  void plan_output_stages() {
+    std::unordered_map<std::string_view, std::vector<size_t>> readers;
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+      for (const auto& in : graph.nodes[i].inputs) {
+        if (!in.empty()) readers[in].push_back(i);
+      }
+    }
+    for (const auto& out : graph.outputs) readers[out.name].push_back(graph.nodes.size());  // never fused
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const Node& node = *steps[i].node;
+      if (node.outputs.empty() || node.outputs[0].empty()) continue;
+      const OpEntry& entry = OpRegistry::instance().require(node, graph.opset);
+      const auto it = readers.find(node.outputs[0]);
+      if (!entry.traits.output_stage || it == readers.end() || it->second.size() != 1) continue;
+      const size_t j = it->second[0];
+      const Node& reader = graph.nodes[j];
+      const bool stage = reader.domain == kPtqcDomain &&
+                         (reader.op_type == "AscendDequant" || reader.op_type == "AscendRequant") &&
+                         reader.inputs[0] == node.outputs[0] && !reader.outputs.empty() && !reader.outputs[0].empty();
+      if (!stage) continue;
+      steps[i].absorbs = static_cast<int>(j);
+      steps[j].absorbed_by = static_cast<int>(i);
+    }
   }
 
   /// Rounds a fresh float32 output to FP16 values. A view of an input (Reshape, ...)
@@ -121,7 +166,7 @@ struct Executor::Impl {
     for (int s : step.inputs) {
       if (s >= 0 && out.shares_buffer_with(slots[static_cast<size_t>(s)])) return;
     }
-    round_to_float16(out);
+    round_to_float16(out, options.threads);
   }
 
   void execute(Step& step) {
@@ -133,21 +178,30 @@ struct Executor::Impl {
   }
 
   void compute(Step& step) {
+    // An observer sees every value, so fusion is off while one is installed.
+    const bool fused = !observer;
+    if (fused && step.absorbed_by >= 0) {  // its producer wrote its output
+      for (int s : step.release_after) release(s);
+      return;
+    }
+    const Step* stage = fused && step.absorbs >= 0 ? &steps[static_cast<size_t>(step.absorbs)] : nullptr;
     std::vector<const Tensor*> inputs;
     inputs.reserve(step.inputs.size());
     for (int s : step.inputs) inputs.push_back(s < 0 ? nullptr : &slots[static_cast<size_t>(s)]);
     std::vector<Tensor> outputs(step.outputs.size());
-    const KernelEnv env{pool, options.threads, options.kernels, step.keeps_prepared ? &step.prepared : nullptr};
+    const KernelEnv env{pool, options.threads, options.kernels, step.keeps_prepared ? &step.prepared : nullptr,
+                        stage ? stage->node : nullptr, options.float16_activations};
     OpContext ctx(*step.node, graph.opset, std::move(inputs), outputs, env);
     step.kernel(ctx);
     for (size_t k = 0; k < step.outputs.size(); ++k) {
-      if (step.outputs[k] < 0) continue;
+      const int slot = stage && k == 0 ? stage->outputs[0] : step.outputs[k];
+      if (slot < 0) continue;
       if (outputs[k].empty()) {
         throw Error(ErrorCode::kInternal, step.node->describe() + " did not produce output " + std::to_string(k));
       }
-      if (options.float16_activations) store_as_float16(step, outputs[k]);
+      if (options.float16_activations && step.rounds_outputs && !ctx.holds_float16(k)) store_as_float16(step, outputs[k]);
       if (observer) observer(*step.node, step.node->outputs[k], outputs[k]);
-      slots[static_cast<size_t>(step.outputs[k])] = std::move(outputs[k]);
+      slots[static_cast<size_t>(slot)] = std::move(outputs[k]);
     }
     for (int s : step.release_after) release(s);
   }
@@ -182,7 +236,7 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs) {
     slot = inputs[i];
     if (m.options.float16_activations && slot.dtype() == DataType::kFloat32) {
       slot = slot.clone();  // never modify the caller's buffer
-      round_to_float16(slot);
+      round_to_float16(slot, m.options.threads);
     }
   }
   std::vector<Tensor> results;

@@ -3,6 +3,8 @@
 #include <cpuid.h>
 #include <immintrin.h>
 
+#include "runtime/kernels/kernel_util.h"
+
 namespace ptqc {
 
 namespace {
@@ -28,11 +30,18 @@ bool has_f16c() {
 
 }  // namespace
 
-void round_to_float16(Tensor& t) {
-  float* p = t.data<float>();
-  const int64_t n = t.numel();
+void round_span_to_float16(float* p, int64_t n) {
   int64_t done = has_f16c() ? round_f16c(p, n) : 0;
   for (; done < n; ++done) p[done] = half_to_float(float_to_half(p[done]));
+}
+
+void round_to_float16(Tensor& t, int threads) {
+  // Below this many elements per thread a thread costs more than it saves.
+  constexpr int64_t kElementsPerThread = 1 << 16;
+  float* p = t.data<float>();
+  const int64_t n = t.numel();
+  parallel_for(n >= 2 * kElementsPerThread ? threads : 1, n,
+               [p](int64_t begin, int64_t end) { round_span_to_float16(p + begin, end - begin); });
 }
 
 }  // namespace ptqc

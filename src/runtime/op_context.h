@@ -33,13 +33,16 @@ class PreparedState {
 };
 
 /// How a kernel runs: where its buffers come from, its threads (results never depend on
-/// them), which kernel set, and the executor's slot for the node's prepared state (nullptr:
-/// state is built for the one call).
+/// them), which kernel set, the executor's slot for the node's prepared state (nullptr:
+/// state is built for the one call), and the output stage it absorbs (OpTraits::output_stage).
 struct KernelEnv {
   BufferAllocator& allocator;
   int threads = 1;
   KernelSet kernels = KernelSet::kFast;
   std::unique_ptr<PreparedState>* prepared = nullptr;
+  const Node* output_stage = nullptr;
+  /// Float32 outputs are to hold FP16 values (ExecutorOptions::float16_activations).
+  bool float16_outputs = false;
 };
 
 class OpContext {
@@ -52,6 +55,19 @@ class OpContext {
   int threads() const { return env_.threads; }
   KernelSet kernels() const { return env_.kernels; }
   BufferAllocator& allocator() { return env_.allocator; }
+  /// The only reader of output 0 whose work this kernel does as well, writing that reader's
+  /// output as its output 0 (runtime/kernels/int8/output_stage.h); nullptr for none.
+  const Node* output_stage() const { return env_.output_stage; }
+  /// True when float32 outputs are stored as FP16 values (the executor rounds them after the
+  /// kernel, unless the kernel did it as it stored them and said so with stored_float16).
+  bool float16_outputs() const { return env_.float16_outputs; }
+  /// Records that output \p i already holds FP16 values.
+  void stored_float16(size_t i) {
+    if (float16_stored_.size() <= i) float16_stored_.resize(i + 1);
+    float16_stored_[i] = true;
+  }
+  /// True after stored_float16(\p i).
+  bool holds_float16(size_t i) const { return i < float16_stored_.size() && float16_stored_[i]; }
 
   /// The state make() returns (a State derived from PreparedState), built on the first call.
   /// The executor keeps it for the node's later runs when every input of the op's
@@ -98,6 +114,7 @@ class OpContext {
   KernelEnv env_;
   OutputMode mode_;
   std::unique_ptr<PreparedState> local_state_;
+  std::vector<bool> float16_stored_;
   size_t undeclared_ = 0;  ///< outputs the node names that the kernel has not set yet
 };
 

@@ -13,11 +13,24 @@
 
 namespace ptqc {
 
+/// Which inputs an op's outputs are made of, value for value (Concat, Slice, MaxPool, ...).
+enum class ValueCopy {
+  kNone,        ///< The outputs are computed.
+  kFirstInput,  ///< Every output element is an element of input 0.
+  kAllInputs,   ///< Every output element is an element of one of the inputs.
+};
+
 /// What the registry knows about an op besides its kernel.
 struct OpTraits {
   /// The inputs the kernel's prepared state (OpContext::prepared) is built from: when each
   /// of them is absent or a constant, the executor keeps the state across runs.
   std::vector<size_t> prepared_inputs;
+  /// The kernel can absorb an AscendDequant or AscendRequant that is the only reader of its
+  /// output 0 (OpContext::output_stage), with the fast kernels and no observer.
+  bool output_stage = false;
+  /// With FP16 activations, outputs copied from activations (never from constants) already
+  /// hold FP16 values, so the executor does not round them again.
+  ValueCopy copies = ValueCopy::kNone;
 };
 
 /// One op of the table.

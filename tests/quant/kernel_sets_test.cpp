@@ -1,6 +1,8 @@
-// Whole quantized models run by both kernel sets (ExecutorOptions::kernels): the fast INT8
-// kernels with weights packed once per node must give the reference kernels' outputs bit for
-// bit, on every run (the packed weights are reused) and at every thread count.
+// Whole quantized models run by both kernel sets (ExecutorOptions::kernels), with FP16
+// activations as an .om runs: the fast INT8 kernels (weights packed once per node, Dequant and
+// Requant fused into the products, FP16 rounding in their stores, no second rounding of copied
+// values) must give the plain reference's outputs bit for bit, on every run (the packed weights
+// are reused), at every thread count, and with an observer installed (which turns fusion off).
 
 #include <gtest/gtest.h>
 
@@ -44,14 +46,16 @@ bool same_bytes(const Tensor& a, const Tensor& b) {
 /// kernels, and expects the same output bytes every time.
 void expect_kernel_sets_agree(const QuantizedModel& m, const std::vector<std::string>& int8_ops) {
   for (const std::string& op : int8_ops) ASSERT_GT(count_ops(m.int8, op), 0u) << op;
-  ExecutorOptions reference_options;
+  ExecutorOptions reference_options{1, true};
   reference_options.kernels = KernelSet::kReference;
   Executor reference(m.int8, reference_options);
   for (int threads : {1, 2}) {
-    Executor fast(m.int8, ExecutorOptions{threads});
+    Executor fast(m.int8, ExecutorOptions{threads, true});
     for (const auto& sample : m.samples) {
+      fast.set_observer({});
       const std::vector<Tensor> expected = reference.run(sample);
-      for (int pass = 0; pass < 2; ++pass) {
+      for (int pass = 0; pass < 3; ++pass) {
+        if (pass == 2) fast.set_observer([](const Node&, const std::string&, const Tensor&) {});
         const std::vector<Tensor> got = fast.run(sample);
         ASSERT_EQ(got.size(), expected.size());
         for (size_t k = 0; k < got.size(); ++k) {

@@ -86,7 +86,7 @@ TEST(QConvTest, FastPathsMatchTheReference) {
     std::vector<int32_t> expected(static_cast<size_t>(shape_numel(p.output_shape())));
     qconv_reference(p, expected.data());
     int8_test::expect_fast_matches<int32_t>(
-        expected, [&](const Int8Run& run, int32_t* y) { qconv_fast(p, pack_qconv_weights(p, run.isa), run, y); },
+        expected, [&](const Int8Run& run, int32_t* y) { qconv_fast(p, pack_qconv_weights(p, run.isa), run, ProductOutput{y}); },
         "QConv case " + std::to_string(case_index));
   }
 }
@@ -104,7 +104,7 @@ TEST(QConvTest, WrapsLikeTheReferenceBeyondInt32) {
   qconv_reference(p, expected.data());
   EXPECT_EQ(expected[0], static_cast<int32_t>(int64_t{600 * 121} * 255 * -128));
   int8_test::expect_fast_matches<int32_t>(
-      expected, [&](const Int8Run& run, int32_t* y) { qconv_fast(p, pack_qconv_weights(p, run.isa), run, y); }, "wrapping QConv");
+      expected, [&](const Int8Run& run, int32_t* y) { qconv_fast(p, pack_qconv_weights(p, run.isa), run, ProductOutput{y}); }, "wrapping QConv");
 }
 
 TEST(QConvTest, BatchedKernelAgreesAcrossThreads) {

@@ -55,7 +55,7 @@ TEST(QMatMulTest, FastPathsMatchTheReference) {
     std::vector<int32_t> expected(static_cast<size_t>(p.rows * p.cols));
     qmatmul_reference(p, expected.data());
     int8_test::expect_fast_matches<int32_t>(
-        expected, [&](const Int8Run& run, int32_t* y) { qmatmul_fast(p, pack_qmatmul_weights(p, run.threads), run, y); },
+        expected, [&](const Int8Run& run, int32_t* y) { qmatmul_fast(p, pack_qmatmul_weights(p, run.threads), run, ProductOutput{y}); },
         "QMatMul case " + std::to_string(case_index));
   }
 }
@@ -80,7 +80,7 @@ TEST(QMatMulTest, WeightOffsetMatchesTheReference) {
     std::vector<int32_t> expected(static_cast<size_t>(rows * cols));
     qmatmul_reference(p, expected.data());
     int8_test::expect_fast_matches<int32_t>(
-        expected, [&](const Int8Run& run, int32_t* y) { qmatmul_fast(p, pack_qmatmul_weights(p, run.threads), run, y); },
+        expected, [&](const Int8Run& run, int32_t* y) { qmatmul_fast(p, pack_qmatmul_weights(p, run.threads), run, ProductOutput{y}); },
         "QMatMul with w_offset, case " + std::to_string(case_index));
   }
 }

@@ -436,8 +436,8 @@ void eye_like_kernel(OpContext& ctx) {
 }  // namespace
 
 void register_index_ops(OpRegistry& registry) {
-  registry.add("Slice", &slice_kernel);
-  registry.add("Gather", &gather_kernel);
+  registry.add("Slice", &slice_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
+  registry.add("Gather", &gather_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
   registry.add("GatherElements", &gather_elements_kernel);
   registry.add("GatherND", &gather_nd_kernel);
   registry.add("ScatterND", &scatter_nd_kernel);

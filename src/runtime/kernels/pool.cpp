@@ -250,7 +250,7 @@ void global_lp_pool(OpContext& ctx) {
 }  // namespace
 
 void register_pool_ops(OpRegistry& registry) {
-  registry.add("MaxPool", &max_pool);
+  registry.add("MaxPool", &max_pool, "", OpTraits{{}, false, ValueCopy::kFirstInput});
   registry.add("AveragePool", &average_pool);
   registry.add("LpPool", &lp_pool);
   registry.add("GlobalMaxPool", &global_max_pool);

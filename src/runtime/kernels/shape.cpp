@@ -573,13 +573,13 @@ void register_shape_ops(OpRegistry& registry) {
   registry.add("ConstantOfShape", &constant_of_shape_kernel);
   registry.add("Constant", &constant_kernel);
   registry.add("Range", &range_kernel);
-  registry.add("Transpose", &transpose_kernel);
-  registry.add("Concat", &concat_kernel);
-  registry.add("Split", &split_kernel);
-  registry.add("Expand", &expand_kernel);
-  registry.add("Tile", &tile_kernel);
-  registry.add("DepthToSpace", &depth_to_space_kernel);
-  registry.add("SpaceToDepth", &space_to_depth_kernel);
+  registry.add("Transpose", &transpose_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
+  registry.add("Concat", &concat_kernel, "", OpTraits{{}, false, ValueCopy::kAllInputs});
+  registry.add("Split", &split_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
+  registry.add("Expand", &expand_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
+  registry.add("Tile", &tile_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
+  registry.add("DepthToSpace", &depth_to_space_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
+  registry.add("SpaceToDepth", &space_to_depth_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
   registry.add("Pad", &pad_kernel);
 }
 

@@ -42,16 +42,18 @@ void depthwise_plane(const WindowGeometry& g, const PhasePlanes& pp, const int8_
 
 /// QConv with one input channel per group over at most 2 spatial dims: output channel m reads
 /// input channel m / (M/group).
-void depthwise_qconv(const QConvProblem& p, const Int8Run& run, int32_t* y) {
+void depthwise_qconv(const QConvProblem& p, const Int8Run& run, const ProductOutput& y) {
   const WindowGeometry& g = p.window;
   const PhasePlanes pp = phase_planes(g);
   parallel_for(run.threads, p.batch * p.out_channels, [&](int64_t begin, int64_t end) {
     Tensor scratch(DataType::kUInt32, {g.input_size() + pp.size()}, run.allocator);
+    Tensor acc(DataType::kInt32, {y.stage ? g.output_size() : 0}, run.allocator);
     for (int64_t plane = begin; plane < end; ++plane) {
-      const int64_t n = plane / p.out_channels, m = plane % p.out_channels;
+      const int64_t n = plane / p.out_channels, m = plane % p.out_channels, first = plane * g.output_size();
+      int32_t* out = y.stage ? acc.data<int32_t>() : y.in_place(first);
       depthwise_plane(g, pp, p.x + (n * p.in_channels + m / p.out_per_group()) * g.input_size(),
-                      p.w + m * g.kernel_size(), p.bias ? p.bias[m] : 0, p.x_offset, scratch.data<uint32_t>(),
-                      y + plane * g.output_size());
+                      p.w + m * g.kernel_size(), p.bias ? p.bias[m] : 0, p.x_offset, scratch.data<uint32_t>(), out);
+      if (y.stage) y.store(run.isa, out, first, g.output_size());
     }
   });
 }
@@ -116,7 +118,7 @@ bool is_pointwise(const WindowGeometry& g) {
 /// True when qconv_fast takes the depthwise window sweep: one input channel per group, 1-D/2-D.
 bool is_depthwise(const QConvProblem& p) { return p.in_per_group() == 1 && is_planar(p.window); }
 
-void gemm_qconv(const QConvProblem& p, const PackedConvWeights& weights, const Int8Run& run, int32_t* y) {
+void gemm_qconv(const QConvProblem& p, const PackedConvWeights& weights, const Int8Run& run, const ProductOutput& y) {
   const WindowGeometry& g = p.window;
   const GemmKernel& kernel = gemm_kernel(run.isa);
   const int64_t cg = p.in_per_group(), mg = p.out_per_group();
@@ -126,6 +128,8 @@ void gemm_qconv(const QConvProblem& p, const PackedConvWeights& weights, const I
   parallel_for(run.threads, plan.items(p.batch * p.groups), [&](int64_t begin, int64_t end) {
     Tensor cols(DataType::kInt8, {pointwise ? 0 : depth * plan.tile}, run.allocator);
     Tensor packed(DataType::kUInt8, {packed_panels_size(depth, plan.tile)}, run.allocator);
+    // With an output stage, a tile's accumulators go through this buffer while in cache.
+    Tensor acc(DataType::kInt32, {y.stage ? mg * plan.tile : 0}, run.allocator);
     int64_t packed_tile = -1;  // the (image, group, tile) now in `packed`
     for (int64_t item = begin; item < end; ++item) {
       const int64_t tile = item / plan.splits;
@@ -151,9 +155,12 @@ void gemm_qconv(const QConvProblem& p, const PackedConvWeights& weights, const I
       block.rows = m1 - m0;
       block.cols = width;
       block.row_add = weights.row_add.data() + m;
-      block.c = y + (n * p.out_channels + m) * positions + first;
-      block.ldc = positions;
+      const int64_t at = (n * p.out_channels + m) * positions + first;
+      block.c = y.stage ? acc.data<int32_t>() : y.in_place(at);
+      block.ldc = y.stage ? width : positions;
       gemm_int8(kernel, block);
+      if (!y.stage) continue;
+      for (int64_t r = 0; r < block.rows; ++r) y.store(run.isa, block.c + r * width, at + r * positions, width);
     }
   });
 }
@@ -181,7 +188,7 @@ PackedConvWeights pack_qconv_weights(const QConvProblem& p, Int8Isa isa) {
   return packed;
 }
 
-void qconv_fast(const QConvProblem& p, const PackedConvWeights& weights, const Int8Run& run, int32_t* y) {
+void qconv_fast(const QConvProblem& p, const PackedConvWeights& weights, const Int8Run& run, const ProductOutput& y) {
   expect_packed_for(weights.isa, run.isa);
   if (is_depthwise(p)) {
     depthwise_qconv(p, run, y);
@@ -193,8 +200,11 @@ void qconv_fast(const QConvProblem& p, const PackedConvWeights& weights, const I
 /// QConv: int8 convolution with int32 accumulation.
 void qconv(OpContext& ctx) {
   const QConvProblem p = qconv_problem(ctx);
-  int32_t* y = ctx.make_output(0, DataType::kInt32, p.output_shape()).data<int32_t>();
-  if (ctx.kernels() == KernelSet::kReference) return qconv_reference(p, y);
+  if (ctx.kernels() == KernelSet::kReference) {
+    return qconv_reference(p, ctx.make_output(0, DataType::kInt32, p.output_shape()).data<int32_t>());
+  }
+  OutputStage stage;
+  const ProductOutput y = make_product_output(ctx, p.output_shape(), stage);
   const Int8Run run = int8_run(ctx);
   qconv_fast(p, ctx.prepared<PackedConvWeights>([&] { return pack_qconv_weights(p, run.isa); }), run, y);
 }

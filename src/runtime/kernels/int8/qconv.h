@@ -11,6 +11,7 @@
 
 #include "runtime/kernels/conv_util.h"
 #include "runtime/kernels/int8/int8_util.h"
+#include "runtime/kernels/int8/output_stage.h"
 
 namespace ptqc {
 
@@ -69,8 +70,9 @@ PackedConvWeights pack_qconv_weights(const QConvProblem& p, Int8Isa isa);
 
 /// QConv, fast: a window sweep for one input channel per group (depthwise, 1-D/2-D), else per
 /// group and tile of output positions the GEMM of qgemm.h with L = the weights and R = im2col
-/// of x. \pre \p weights = pack_qconv_weights(p, run.isa).
-void qconv_fast(const QConvProblem& p, const PackedConvWeights& weights, const Int8Run& run, int32_t* y);
+/// of x; the accumulators of each tile go through \p y's output stage while in cache.
+/// \pre \p weights = pack_qconv_weights(p, run.isa).
+void qconv_fast(const QConvProblem& p, const PackedConvWeights& weights, const Int8Run& run, const ProductOutput& y);
 
 /// \p p's weights packed for qconv_transpose_fast on \p isa.
 PackedConvWeights pack_qconv_transpose_weights(const QConvProblem& p, Int8Isa isa);

@@ -53,7 +53,8 @@ PackedMatMulWeights pack_qmatmul_weights(const QMatMulProblem& p, int threads) {
   return packed;
 }
 
-void qmatmul_fast(const QMatMulProblem& p, const PackedMatMulWeights& weights, const Int8Run& run, int32_t* y) {
+void qmatmul_fast(const QMatMulProblem& p, const PackedMatMulWeights& weights, const Int8Run& run,
+                  const ProductOutput& y) {
   if (p.rows == 0 || p.cols == 0) return;
   const GemmKernel& kernel = gemm_kernel(run.isa);
   const std::vector<int32_t> row_add = row_corrections(p);
@@ -69,6 +70,8 @@ void qmatmul_fast(const QMatMulProblem& p, const PackedMatMulWeights& weights, c
   const int64_t splits = blocks < run.threads ? std::clamp<int64_t>((run.threads + blocks - 1) / blocks, 1, groups) : 1;
   parallel_for(run.threads, blocks * splits, [&](int64_t begin, int64_t end) {
     Tensor shifted(DataType::kUInt8, {packed_rows_size(kernel, block_rows, p.depth)}, run.allocator);
+    // With an output stage, a block's accumulators go through this buffer while in cache.
+    Tensor acc(DataType::kInt32, {y.stage ? block_rows * p.cols : 0}, run.allocator);
     int64_t shifted_block = -1;  // the row block now in `shifted`
     for (int64_t item = begin; item < end; ++item) {
       const int64_t block = item / splits, split = item % splits;
@@ -87,9 +90,11 @@ void qmatmul_fast(const QMatMulProblem& p, const PackedMatMulWeights& weights, c
       b.cols = j1 - j0;
       b.col_add = weights.col_add.data() + j0;
       b.row_add = row_add.empty() ? nullptr : row_add.data() + first;
-      b.c = y + first * p.cols + j0;
+      b.c = y.stage ? acc.data<int32_t>() + j0 : y.in_place(first * p.cols + j0);
       b.ldc = p.cols;
-      if (b.cols > 0) gemm_int8(kernel, b);
+      if (b.cols == 0) continue;
+      gemm_int8(kernel, b);
+      for (int64_t r = 0; y.stage && r < rows; ++r) y.store(run.isa, b.c + r * p.cols, (first + r) * p.cols + j0, b.cols);
     }
   });
 }
@@ -103,7 +108,7 @@ void qbatch_matmul_fast(const QBatchMatMulProblem& p, const Int8Run& run, int32_
     const Int8Run inner{run.isa, inner_threads, run.allocator};
     for (int64_t i = begin; i < end; ++i) {
       const QMatMulProblem matrix = p.matrix(i);
-      qmatmul_fast(matrix, pack_qmatmul_weights(matrix, inner_threads), inner, y + i * size);
+      qmatmul_fast(matrix, pack_qmatmul_weights(matrix, inner_threads), inner, ProductOutput{y + i * size});
     }
   });
 }
@@ -111,8 +116,11 @@ void qbatch_matmul_fast(const QBatchMatMulProblem& p, const Int8Run& run, int32_
 /// QMatMul: int8 matrix product with int32 accumulation (Gemm and MatMul with constant weights).
 void qmatmul(OpContext& ctx) {
   const QMatMulProblem p = qmatmul_problem(ctx);
-  int32_t* y = ctx.make_output(0, DataType::kInt32, p.output_shape).data<int32_t>();
-  if (ctx.kernels() == KernelSet::kReference) return qmatmul_reference(p, y);
+  if (ctx.kernels() == KernelSet::kReference) {
+    return qmatmul_reference(p, ctx.make_output(0, DataType::kInt32, p.output_shape).data<int32_t>());
+  }
+  OutputStage stage;
+  const ProductOutput y = make_product_output(ctx, p.output_shape, stage);
   const Int8Run run = int8_run(ctx);
   qmatmul_fast(p, ctx.prepared<PackedMatMulWeights>([&] { return pack_qmatmul_weights(p, run.threads); }), run, y);
 }

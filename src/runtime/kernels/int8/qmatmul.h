@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/kernels/int8/int8_util.h"
+#include "runtime/kernels/int8/output_stage.h"
 #include "runtime/kernels/kernel_util.h"
 
 namespace ptqc {
@@ -47,8 +48,10 @@ PackedMatMulWeights pack_qmatmul_weights(const QMatMulProblem& p, int threads);
 
 /// QMatMul, fast: the GEMM of qgemm.h with L = x shifted to uint8 (x + 128), R and col_add
 /// from \p weights (= pack_qmatmul_weights(p, ...)) and, when w_offset is not 0,
-/// row_add[i] = -w_offset · Σ_k (x[i, k] - x_offset).
-void qmatmul_fast(const QMatMulProblem& p, const PackedMatMulWeights& weights, const Int8Run& run, int32_t* y);
+/// row_add[i] = -w_offset · Σ_k (x[i, k] - x_offset); the accumulators of each block go through
+/// \p y's output stage while in cache.
+void qmatmul_fast(const QMatMulProblem& p, const PackedMatMulWeights& weights, const Int8Run& run,
+                  const ProductOutput& y);
 
 /// One QBatchMatMul evaluation: the NumPy matmul of int8 activations a [..., M, K] and
 /// b [..., K, N] (leading dims broadcast), y[i] = Σ_k (a[i, k] - x_offset) · (b[k, j] - b_offset).
