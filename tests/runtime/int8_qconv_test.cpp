@@ -73,6 +73,7 @@ TEST(QConvTest, FastPathsMatchTheReference) {
       {{1, 64, 17, 19}, {40, 64, 3, 3}, 1, {}, {}, {1, 1, 1, 1}},                       // several tiles
       {{1, 16, 6, 6}, {3, 16, 2, 2}, 1, {}, {}, {}},              // fewer channels than a row tile
       {{1, 6, 3, 3}, {6, 3, 3, 3}, 2, {}, {2, 2}, {2, 2, 2, 2}},  // windows far into the padding
+      {{1, 4, 5, 75}, {5, 4, 3, 3}, 1, {2, 2}, {}, {1, 1, 1, 1}},  // stride-2 rows long enough for SSE2
   };
   std::mt19937 rng(7);
   int case_index = 0;

@@ -7,6 +7,8 @@
 
 #include "runtime/kernels/int8/qconv.h"
 
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <numeric>
 #include <vector>
@@ -58,6 +60,19 @@ void depthwise_qconv(const QConvProblem& p, const Int8Run& run, const ProductOut
   });
 }
 
+/// dst[i] = src[2i] for i < n (stride-2 rows of im2col), sixteen at a time with SSE2: the low
+/// byte of each 16-bit word, packed. Reads nothing past src[2(n - 1)].
+void gather_even(const int8_t* src, int64_t n, int8_t* dst) {
+  const __m128i low_bytes = _mm_set1_epi16(0x00ff);
+  int64_t i = 0;
+  for (; i + 16 < n; i += 16) {  // the last load ends at src[2i + 31] <= src[2(n - 1)]
+    const __m128i a = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i)), low_bytes);
+    const __m128i b = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i + 16)), low_bytes);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm_packus_epi16(a, b));
+  }
+  for (; i < n; ++i) dst[i] = src[2 * i];
+}
+
 /// dst[i] = x[c, o·stride - pad_begin + k·dilation] for the \p run output positions o = (od, oh, ow + i)
 /// of one output row and the tap k = (kd, kh, kw), \p pad where that lies outside the plane \p x.
 void im2col_run(const WindowGeometry& g, const int8_t* x, const SpatialDims& o, const SpatialDims& k, int64_t run,
@@ -75,6 +90,8 @@ void im2col_run(const WindowGeometry& g, const int8_t* x, const SpatialDims& o, 
   std::fill_n(dst, in.first, pad);
   if (g.stride[2] == 1) {
     std::copy_n(x_row + column + in.first, in.last - in.first, dst + in.first);
+  } else if (g.stride[2] == 2) {
+    gather_even(x_row + column + 2 * in.first, in.last - in.first, dst + in.first);
   } else {
     for (int64_t i = in.first; i < in.last; ++i) dst[i] = x_row[column + i * g.stride[2]];
   }
