@@ -19,6 +19,21 @@ __attribute__((target("avx,f16c"))) int64_t round_f16c(float* p, int64_t n) {
   return i;
 }
 
+/// The same conversion, 16 floats at a time (AVX-512F's vcvtps2ph on zmm).
+__attribute__((target("avx512f"))) int64_t round_avx512(float* p, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m256i h = _mm512_cvtps_ph(_mm512_loadu_ps(p + i), _MM_FROUND_TO_NEAREST_INT);
+    _mm512_storeu_ps(p + i, _mm512_cvtph_ps(h));
+  }
+  return i;
+}
+
+bool has_avx512f() {
+  static const bool supported = __builtin_cpu_supports("avx512f");
+  return supported;
+}
+
 bool has_f16c() {
   // CPUID leaf 1 rather than __builtin_cpu_supports("f16c"), which clang 14 does not know.
   static const bool supported = [] {
@@ -31,7 +46,8 @@ bool has_f16c() {
 }  // namespace
 
 void round_span_to_float16(float* p, int64_t n) {
-  int64_t done = has_f16c() ? round_f16c(p, n) : 0;
+  int64_t done = has_avx512f() ? round_avx512(p, n) : 0;
+  if (has_f16c()) done += round_f16c(p + done, n - done);
   for (; done < n; ++done) p[done] = half_to_float(float_to_half(p[done]));
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -124,7 +125,12 @@ TEST(QuantizeSpanTest, EveryPathMatchesTheFormulas) {
       std::vector<float> scales(n);
       for (float& s : scales) s = scale_dist(rng);
       std::vector<int32_t> acc(n);
-      for (size_t i = 0; i < n; ++i) acc[i] = i % 2 ? acc_dist(rng) : small_dist(rng);
+      // Odd blocks of 16 (one AVX-512 vector) hold values from the whole int32 range, even ones
+      // small values, and block 2 the ends of the short route (|acc| just below 2^31 - 256).
+      for (size_t i = 0; i < n; ++i) acc[i] = i / 16 % 2 ? acc_dist(rng) : small_dist(rng);
+      for (size_t i = 32; i < std::min<size_t>(n, 48); ++i) {
+        acc[i] = (i % 2 ? 1 : -1) * (std::numeric_limits<int32_t>::max() - 257 - static_cast<int32_t>(i % 4));
+      }
       std::vector<int8_t> codes(n);
       for (size_t i = 0; i < n; ++i) codes[i] = static_cast<int8_t>(acc[i]);
       const int32_t lower = offset == -3 ? -3 : -128;  // a fused ReLU on one of the offsets

@@ -9,6 +9,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace ptqc {
 
@@ -39,6 +40,11 @@ PTQC_TARGET_AVX512_VNNI inline __m512 centred16(const int8_t* x, __mmask16 lanes
 }
 PTQC_TARGET_AVX512_VNNI inline __m512 centred16(const int32_t* x, __mmask16 lanes, __m512i offset) {
   const __m512i v = _mm512_maskz_loadu_epi32(lanes, x);
+  // Away from the int32 ends v - offset (|offset| <= 128) cannot wrap, and converting that exact
+  // integer rounds once, as the float64 route below does: the same value, in two operations.
+  const __mmask16 inside = _mm512_cmpgt_epi32_mask(v, _mm512_set1_epi32(INT32_MIN + 256)) &
+                           _mm512_cmplt_epi32_mask(v, _mm512_set1_epi32(INT32_MAX - 256));
+  if (inside == 0xffff) return _mm512_cvtepi32_ps(_mm512_sub_epi32(v, offset));
   const __m512d off = _mm512_cvtepi32_pd(_mm512_castsi512_si256(offset));
   const __m256 low = _mm512_cvtpd_ps(_mm512_sub_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(v)), off));
   const __m256 high = _mm512_cvtpd_ps(_mm512_sub_pd(_mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(v, 1)), off));
