@@ -36,6 +36,11 @@ size_t fold_batch_norms(Graph& graph);
 /// instead of two. The Mul's output name is kept.
 size_t fuse_swish(Graph& graph);
 
+/// Replaces Mul(x, HardSigmoid(x; alpha = 1/6, beta = 1/2)) (hard-swish, as exporters before
+/// opset 14 write it) by one HardSwish node when the HardSigmoid has no other reader; the same
+/// float32 values in one pass. The Mul's name and output are kept.
+size_t fuse_hard_swish(Graph& graph);
+
 /// The standard pipeline: identities, constant folding, BN folding, dead code,
 /// repeated until nothing changes; then activation fusion.
 void optimize(Graph& graph, const NodeEvaluator& evaluate);

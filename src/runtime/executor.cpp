@@ -7,6 +7,7 @@
 #include "ptqc/error.h"
 #include "runtime/buffer_pool.h"
 #include "runtime/float16_rounding.h"
+#include "runtime/kernels/activation_span.h"
 #include "runtime/op_registry.h"
 
 namespace ptqc {
@@ -26,9 +27,10 @@ struct Step {
   std::vector<int> inputs;  // -1 = absent optional input
   std::vector<int> outputs; // -1 = output not wanted
   std::vector<int> release_after;
-  /// Output-stage fusion (OpTraits::output_stage): the step whose node this one's kernel
-  /// also runs (writing that node's output), or the step that runs this one; -1 for none.
-  int absorbs = -1;
+  /// Output-stage fusion (OpTraits::output_stage): the steps whose nodes this one's kernel also
+  /// runs, in chain order (convert, then maybe activation and quantize; the kernel writes the
+  /// last one's output), or the step that runs this one (-1 for none).
+  std::vector<int> absorbs;
   int absorbed_by = -1;
 };
 
@@ -132,8 +134,10 @@ struct Executor::Impl {
                         [&](const std::string& v) { return v.empty() || graph.is_constant(v); });
   }
 
-  /// Pairs each product whose op can absorb an output stage with its output's only reader
-  /// when that is an AscendDequant or AscendRequant and the output is not a graph output.
+  /// Gives each product whose op can absorb an output stage the chain of only readers that
+  /// its kernel can run (AbsorbedNodes): an AscendDequant or AscendRequant of its output, then
+  /// after a Dequant an activation with a span function, then an AscendQuant. No value the
+  /// chain hides is a graph output or read by anyone else.
   void plan_output_stages() {
     std::unordered_map<std::string_view, std::vector<size_t>> readers;
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
@@ -142,20 +146,34 @@ struct Executor::Impl {
       }
     }
     for (const auto& out : graph.outputs) readers[out.name].push_back(graph.nodes.size());  // never fused
-    for (size_t i = 0; i < steps.size(); ++i) {
-      const Node& node = *steps[i].node;
-      if (node.outputs.empty() || node.outputs[0].empty()) continue;
-      const OpEntry& entry = OpRegistry::instance().require(node, graph.opset);
+    // The only reader of output 0 of node i, reading it as its input 0, when \p wanted; else -1.
+    const auto sole_reader = [&](size_t i, const auto& wanted) -> int {
+      const Node& node = graph.nodes[i];
+      if (node.outputs.empty() || node.outputs[0].empty()) return -1;
       const auto it = readers.find(node.outputs[0]);
-      if (!entry.traits.output_stage || it == readers.end() || it->second.size() != 1) continue;
-      const size_t j = it->second[0];
-      const Node& reader = graph.nodes[j];
-      const bool stage = reader.domain == kPtqcDomain &&
-                         (reader.op_type == "AscendDequant" || reader.op_type == "AscendRequant") &&
-                         reader.inputs[0] == node.outputs[0] && !reader.outputs.empty() && !reader.outputs[0].empty();
-      if (!stage) continue;
-      steps[i].absorbs = static_cast<int>(j);
-      steps[j].absorbed_by = static_cast<int>(i);
+      if (it == readers.end() || it->second.size() != 1 || it->second[0] >= graph.nodes.size()) return -1;
+      const Node& r = graph.nodes[it->second[0]];
+      const bool reads = r.inputs[0] == node.outputs[0] && !r.outputs.empty() && !r.outputs[0].empty();
+      return reads && wanted(r) ? static_cast<int>(it->second[0]) : -1;
+    };
+    const auto ptqc_op = [](const Node& n, const char* op_type) { return n.domain == kPtqcDomain && n.op_type == op_type; };
+    const auto is_convert = [&](const Node& n) { return ptqc_op(n, "AscendDequant") || ptqc_op(n, "AscendRequant"); };
+    const auto is_activation = [](const Node& n) { return float_activation_span(n) != nullptr; };
+    const auto is_quantize = [&](const Node& n) { return ptqc_op(n, "AscendQuant"); };
+    for (size_t i = 0; i < steps.size(); ++i) {
+      if (!OpRegistry::instance().require(*steps[i].node, graph.opset).traits.output_stage) continue;
+      const int convert = sole_reader(i, is_convert);
+      if (convert < 0) continue;
+      std::vector<int>& chain = steps[i].absorbs;
+      chain = {convert};
+      const int activation = ptqc_op(graph.nodes[static_cast<size_t>(convert)], "AscendDequant")
+                                 ? sole_reader(static_cast<size_t>(convert), is_activation)
+                                 : -1;
+      if (activation >= 0) {
+        chain.push_back(activation);
+        if (const int q = sole_reader(static_cast<size_t>(activation), is_quantize); q >= 0) chain.push_back(q);
+      }
+      for (int k : chain) steps[static_cast<size_t>(k)].absorbed_by = static_cast<int>(i);
     }
   }
 
@@ -184,17 +202,25 @@ struct Executor::Impl {
       for (int s : step.release_after) release(s);
       return;
     }
-    const Step* stage = fused && step.absorbs >= 0 ? &steps[static_cast<size_t>(step.absorbs)] : nullptr;
+    AbsorbedNodes absorbed;
+    const Step* last = nullptr;  // the absorbed step whose output the kernel writes
+    if (fused && !step.absorbs.empty()) {
+      const auto node_of = [&](size_t k) {
+        return k < step.absorbs.size() ? steps[static_cast<size_t>(step.absorbs[k])].node : nullptr;
+      };
+      absorbed = AbsorbedNodes{node_of(0), node_of(1), node_of(2)};
+      last = &steps[static_cast<size_t>(step.absorbs.back())];
+    }
     std::vector<const Tensor*> inputs;
     inputs.reserve(step.inputs.size());
     for (int s : step.inputs) inputs.push_back(s < 0 ? nullptr : &slots[static_cast<size_t>(s)]);
     std::vector<Tensor> outputs(step.outputs.size());
-    const KernelEnv env{pool, options.threads, options.kernels, step.keeps_prepared ? &step.prepared : nullptr,
-                        stage ? stage->node : nullptr, options.float16_activations};
+    const KernelEnv env{pool, options.threads, options.kernels, step.keeps_prepared ? &step.prepared : nullptr, absorbed,
+                        options.float16_activations};
     OpContext ctx(*step.node, graph.opset, std::move(inputs), outputs, env);
     step.kernel(ctx);
     for (size_t k = 0; k < step.outputs.size(); ++k) {
-      const int slot = stage && k == 0 ? stage->outputs[0] : step.outputs[k];
+      const int slot = last && k == 0 ? last->outputs[0] : step.outputs[k];
       if (slot < 0) continue;
       if (outputs[k].empty()) {
         throw Error(ErrorCode::kInternal, step.node->describe() + " did not produce output " + std::to_string(k));

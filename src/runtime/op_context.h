@@ -32,15 +32,24 @@ class PreparedState {
   virtual ~PreparedState() = default;
 };
 
+/// The nodes an INT8 product's kernel runs as its output stage (OpTraits::output_stage,
+/// runtime/kernels/int8/output_stage.h), each the only reader of the one before; the kernel's
+/// output 0 is then the last one's output. All nullptr: none.
+struct AbsorbedNodes {
+  const Node* convert = nullptr;     ///< AscendDequant or AscendRequant of the accumulators
+  const Node* activation = nullptr;  ///< a float activation of the Dequant's output (activation_span.h)
+  const Node* quantize = nullptr;    ///< the AscendQuant of the activation's output
+};
+
 /// How a kernel runs: where its buffers come from, its threads (results never depend on
 /// them), which kernel set, the executor's slot for the node's prepared state (nullptr:
-/// state is built for the one call), and the output stage it absorbs (OpTraits::output_stage).
+/// state is built for the one call), and the nodes it absorbs.
 struct KernelEnv {
   BufferAllocator& allocator;
   int threads = 1;
   KernelSet kernels = KernelSet::kFast;
   std::unique_ptr<PreparedState>* prepared = nullptr;
-  const Node* output_stage = nullptr;
+  AbsorbedNodes absorbed;
   /// Float32 outputs are to hold FP16 values (ExecutorOptions::float16_activations).
   bool float16_outputs = false;
 };
@@ -55,9 +64,8 @@ class OpContext {
   int threads() const { return env_.threads; }
   KernelSet kernels() const { return env_.kernels; }
   BufferAllocator& allocator() { return env_.allocator; }
-  /// The only reader of output 0 whose work this kernel does as well, writing that reader's
-  /// output as its output 0 (runtime/kernels/int8/output_stage.h); nullptr for none.
-  const Node* output_stage() const { return env_.output_stage; }
+  /// The readers of output 0 whose work this kernel does as well.
+  const AbsorbedNodes& absorbed() const { return env_.absorbed; }
   /// True when float32 outputs are stored as FP16 values (the executor rounds them after the
   /// kernel, unless the kernel did it as it stored them and said so with stored_float16).
   bool float16_outputs() const { return env_.float16_outputs; }

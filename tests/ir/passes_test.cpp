@@ -211,4 +211,43 @@ TEST(FuseSwish, KeepsASigmoidThatIsReadElsewhere) {
   EXPECT_EQ(fuse_swish(h), 0u);
 }
 
+/// x [1, 2, 3, 5] -> HardSigmoid(alpha, beta) -> Mul(x, .) -> y (hard-swish as opset 13 exports it).
+Graph hard_swish_graph(float alpha, float beta) {
+  Graph g;
+  g.opset = 13;
+  g.inputs.push_back(float_value("x", {1, 2, 3, 5}));
+  g.outputs.push_back(float_value("y", {1, 2, 3, 5}));
+  Node gate = make_node("hsig", "HardSigmoid", {"x"}, {"h"});
+  gate.attrs["alpha"] = Attribute::of_float(alpha);
+  gate.attrs["beta"] = Attribute::of_float(beta);
+  g.nodes = {gate, make_node("mul", "Mul", {"x", "h"}, {"y"})};
+  return g;
+}
+
+TEST(FuseHardSwish, MulOfTheHardSwishGateBecomesOneHardSwishWithTheSameValues) {
+  Graph g = hard_swish_graph(1.0f / 6.0f, 0.5f);
+  const Graph unfused = g;
+  EXPECT_EQ(fuse_hard_swish(g), 1u);
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op_type, "HardSwish");
+  EXPECT_EQ(g.nodes[0].domain, "");
+  EXPECT_EQ(g.nodes[0].name, "mul");
+  std::vector<float> values;
+  for (int i = 0; i < 30; ++i) values.push_back(-4.0f + 0.29f * static_cast<float>(i));  // both clamps and the ramp
+  const Tensor x = Tensor::from_vector<float>(values, {1, 2, 3, 5});
+  const auto want = Executor(unfused).run({x})[0].to_float_vector();
+  const auto got = Executor(g).run({x})[0].to_float_vector();
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]) << values[i];
+}
+
+TEST(FuseHardSwish, OtherGatesStay) {
+  Graph plain_sigmoid = hard_swish_graph(0.2f, 0.5f);  // ONNX's default HardSigmoid
+  EXPECT_EQ(fuse_hard_swish(plain_sigmoid), 0u);
+  Graph shifted = hard_swish_graph(1.0f / 6.0f, 0.4f);
+  EXPECT_EQ(fuse_hard_swish(shifted), 0u);
+  Graph read_elsewhere = hard_swish_graph(1.0f / 6.0f, 0.5f);
+  read_elsewhere.outputs.push_back(float_value("h", {1, 2, 3, 5}));
+  EXPECT_EQ(fuse_hard_swish(read_elsewhere), 0u);
+}
+
 }  // namespace

@@ -1,13 +1,19 @@
 // Whole quantized models run by both kernel sets (ExecutorOptions::kernels), with FP16
-// activations as an .om runs: the fast INT8 kernels (weights packed once per node, Dequant and
-// Requant fused into the products, FP16 rounding in their stores, no second rounding of copied
-// values) must give the plain reference's outputs bit for bit, on every run (the packed weights
-// are reused), at every thread count, and with an observer installed (which turns fusion off).
+// activations as an .om runs: the fast INT8 kernels (weights packed once per node; Dequant or
+// Requant, then Swish/HardSwish and the next AscendQuant, run in the products' output stage;
+// FP16 rounding in their stores; no second rounding of copied values) must give the plain
+// reference's outputs bit for bit, on every run (the packed weights are reused), at every
+// thread count, and with an observer installed (which turns fusion off).
 
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <random>
 
+#include "ptqc/passes.h"
+#include "ptqc/soc.h"
+#include "quant/quant_test_graphs.h"
+#include "quant/quantizer.h"
 #include "trained_model_util.h"
 
 using namespace ptqc;
@@ -66,8 +72,8 @@ void expect_kernel_sets_agree(const QuantizedModel& m, const std::vector<std::st
   }
 }
 
-TEST(KernelSets, MobileDetectorConvsDepthwiseAndTransposed) {
-  expect_kernel_sets_agree(quantized("mobile_detector", "image:1,64,64,3"), {"QConv", "QConvTranspose"});
+TEST(KernelSets, MobileDetectorConvsDepthwiseTransposedAndHardSwish) {
+  expect_kernel_sets_agree(quantized("mobile_detector", "image:1,64,64,3"), {"QConv", "QConvTranspose", "HardSwish"});
 }
 
 TEST(KernelSets, TinyGptMatMulsAndAttentionProducts) {
@@ -77,6 +83,57 @@ TEST(KernelSets, TinyGptMatMulsAndAttentionProducts) {
 
 TEST(KernelSets, DigitClassifierPooling) {
   expect_kernel_sets_agree(quantized("digit_classifier", "image:1,1,16,16"), {"QConv", "QAveragePool", "QMatMul"});
+}
+
+/// x [1, 8, 20, 48] -> Conv 3x3 -> Swish -> Conv 1x1 (stride 2) -> Swish -> y, and the first
+/// Swish also feeds Conv 1x1 -> Swish -> Add(., conv output) -> z: output stages of every
+/// length (Dequant; Dequant + Swish; Dequant + Swish + Quant) and values with two readers.
+Graph swish_convs() {
+  Graph g;
+  g.opset = 13;
+  g.inputs = {float_value("x", {1, 8, 20, 48})};
+  g.outputs = {float_value("y", {1, 16, 10, 24}), float_value("z", {1, 16, 20, 48})};
+  std::mt19937 rng(31);
+  std::normal_distribution<float> w(0.0f, 0.3f);
+  const auto weights = [&](const char* name, Shape shape) {
+    Tensor t(DataType::kFloat32, std::move(shape));
+    for (float& v : t.values<float>()) v = w(rng);
+    g.initializers[name] = t;
+  };
+  weights("w1", {16, 8, 3, 3});
+  weights("w2", {16, 16, 1, 1});
+  weights("w3", {16, 16, 1, 1});
+  Node conv1 = node("conv1", "Conv", {"x", "w1"}, {"c1"});
+  conv1.attrs["pads"] = Attribute::of_ints({1, 1, 1, 1});
+  Node conv2 = node("conv2", "Conv", {"s1", "w2"}, {"c2"});
+  conv2.attrs["strides"] = Attribute::of_ints({2, 2});
+  g.nodes = {conv1, node("sig1", "Sigmoid", {"c1"}, {"g1"}), node("swish1", "Mul", {"c1", "g1"}, {"s1"}),
+             conv2, node("sig2", "Sigmoid", {"c2"}, {"g2"}), node("swish2", "Mul", {"c2", "g2"}, {"y"}),
+             node("conv3", "Conv", {"s1", "w3"}, {"c3"}), node("sig3", "Sigmoid", {"c3"}, {"g3"}),
+             node("swish3", "Mul", {"c3", "g3"}, {"s3"}), node("add", "Add", {"s3", "c3"}, {"z"})};
+  EXPECT_EQ(fuse_swish(g), 3u);
+  return g;
+}
+
+TEST(KernelSets, SwishOutputStages) {
+  QuantizedModel m;
+  m.int8 = swish_convs();
+  std::mt19937 rng(32);
+  std::uniform_real_distribution<float> u(-2.0f, 2.0f);
+  std::vector<Tensor> calibration;
+  for (int i = 0; i < 3; ++i) {
+    Tensor t(DataType::kFloat32, {1, 8, 20, 48});
+    for (float& v : t.values<float>()) v = u(rng);
+    calibration.push_back(t);
+    m.samples.push_back({t});
+  }
+  QuantizeRequest request;
+  request.soc = &find_soc("Ascend310P3");
+  request.settings = [](const Node&) { return minmax_settings(); };
+  request.batches = batches_of(calibration);
+  quantize_graph(m.int8, request);
+  EXPECT_EQ(count_ops(m.int8, "Swish"), 3u);
+  expect_kernel_sets_agree(m, {"QConv", "AscendDequant", "AscendQuant"});
 }
 
 TEST(KernelSets, NamesParseBackAndUnknownNamesAreRefused) {

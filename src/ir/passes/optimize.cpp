@@ -11,6 +11,7 @@ void optimize(Graph& graph, const NodeEvaluator& evaluate) {
     if (changed == 0) break;
   }
   fuse_swish(graph);
+  fuse_hard_swish(graph);
 }
 
 }  // namespace ptqc

@@ -3,11 +3,15 @@
 /// Clip. Each is an elementwise map computed in the input's float type (Relu,
 /// PRelu and Clip also take integer types).
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
 #include <string>
 
+#include <Eigen/Core>
+
+#include "runtime/kernels/activation_span.h"
 #include "runtime/kernels/elementwise_util.h"
 #include "runtime/op_registry.h"
 
@@ -111,7 +115,7 @@ void hard_sigmoid_kernel(OpContext& ctx) {
 
 /// HardSwish: x * hard_sigmoid(x, 1/6, 1/2).
 void hard_swish_kernel(OpContext& ctx) {
-  map_float_input(ctx, []<class T>(T x) { return x * hard_sigmoid(x, T{1} / T{6}, T{0.5}); });
+  map_float_span(ctx, &hard_swish_span, []<class T>(T x) { return x * hard_sigmoid(x, T{1} / T{6}, T{0.5}); });
 }
 
 /// ThresholdedRelu: x for x > alpha, 0 otherwise (alpha defaults to 1).
@@ -160,6 +164,36 @@ void clip_kernel(OpContext& ctx) {
 
 }  // namespace
 
+void swish_span(const float* x, int64_t n, float* y) {
+  // Eigen's packet logistic on whole packets (a padded one for the tail): an Eigen array
+  // expression takes its scalar path before an aligned address and after the last whole
+  // packet, and the scalar exp differs for x < -9.
+  using Packet = Eigen::internal::packet_traits<float>::type;
+  constexpr int64_t kLanes = Eigen::internal::unpacket_traits<Packet>::size;
+  const Eigen::internal::scalar_logistic_op<float> logistic;
+  const auto swish = [&logistic](const float* in, float* out) {
+    const Packet v = Eigen::internal::ploadu<Packet>(in);
+    Eigen::internal::pstoreu(out, Eigen::internal::pmul(v, logistic.packetOp(v)));
+  };
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) swish(x + i, y + i);
+  if (i == n) return;
+  float in[kLanes] = {}, out[kLanes];
+  std::copy_n(x + i, n - i, in);
+  swish(in, out);
+  std::copy_n(out, n - i, y + i);
+}
+
+void hard_swish_span(const float* x, int64_t n, float* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] * hard_sigmoid(x[i], 1.0f / 6.0f, 0.5f);
+}
+
+FloatSpanFn float_activation_span(const Node& node) {
+  if (node.op_type == "Swish" && node.domain == kPtqcDomain) return &swish_span;
+  if (node.op_type == "HardSwish" && node.domain.empty()) return &hard_swish_span;
+  return nullptr;
+}
+
 void register_activation_ops(OpRegistry& registry) {
   registry.add("Relu", &relu_kernel);
   registry.add("LeakyRelu", &leaky_relu_kernel);
@@ -182,9 +216,8 @@ void register_activation_ops(OpRegistry& registry) {
   registry.add("Mish", &mish_kernel);
   registry.add("Clip", &clip_kernel);
   // ptqc.Swish: x * sigmoid(x), fused from Mul(x, Sigmoid(x)) by the fuse_swish pass.
-  registry.add("Swish", [](OpContext& ctx) {
-    map_float_vectorized(ctx, [](const auto& x) { return x * x.logistic(); }, [](auto x) { return x * sigmoid(x); });
-  }, kPtqcDomain);
+  registry.add("Swish", [](OpContext& ctx) { map_float_span(ctx, &swish_span, [](auto x) { return x * sigmoid(x); }); },
+               kPtqcDomain);
 }
 
 }  // namespace ptqc

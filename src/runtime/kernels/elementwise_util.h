@@ -83,6 +83,24 @@ void map_float_vectorized(OpContext& ctx, Vec vec, Scalar scalar) {
   });
 }
 
+/// Output 0 = f(input 0) elementwise for float32/float64: float32 through the span function
+/// \p span (activation_span.h) over blocks of kVectorBlock elements shared out among the
+/// threads, float64 through the scalar \p scalar.
+template <class Span, class Scalar>
+void map_float_span(OpContext& ctx, Span span, Scalar scalar) {
+  const Tensor& x = ctx.input(0);
+  if (x.dtype() != DataType::kFloat32) return map_float_input(ctx, scalar);
+  Tensor& y = ctx.make_output(0, DataType::kFloat32, x.shape());
+  const float* in = x.data<float>();
+  float* out = y.data<float>();
+  const int64_t n = x.numel();
+  const int64_t blocks = (n + kVectorBlock - 1) / kVectorBlock;
+  parallel_for(threads_for(ctx, n), blocks, [&](int64_t begin, int64_t end) {
+    const int64_t first = begin * kVectorBlock;
+    span(in + first, std::min(end * kVectorBlock, n) - first, out + first);
+  });
+}
+
 /// A broadcast walk over fewer, longer dims: size-1 output dims are dropped and
 /// neighbours d, d+1 are merged when both inputs step through them as one run
 /// (stride[d] == stride[d+1] * dim[d+1]). Same element order, so the loops see

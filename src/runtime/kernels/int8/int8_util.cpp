@@ -1,5 +1,7 @@
 #include "runtime/kernels/int8/int8_util.h"
 
+#include <cmath>
+
 namespace ptqc {
 
 Int8Run int8_run(OpContext& ctx) {
@@ -18,6 +20,13 @@ int32_t offset_attribute(const OpContext& ctx, const std::string& key) {
   const int64_t offset = ctx.node().attr_int(key, 0);
   if (offset < -128 || offset > 127) ctx.fail(key + " must be in [-128, 127], got " + std::to_string(offset));
   return static_cast<int32_t>(offset);
+}
+
+QuantizeParams quantize_attributes(const OpContext& ctx) {
+  if (!ctx.node().has_attr("scale")) ctx.fail("scale is required");
+  const float scale = ctx.node().attr_float("scale", 0.0f);
+  if (!std::isfinite(scale) || scale <= 0.0f) ctx.fail("scale must be finite and > 0, got " + std::to_string(scale));
+  return QuantizeParams{scale, offset_attribute(ctx, "offset")};
 }
 
 void expect_dtype(const OpContext& ctx, const Tensor& t, DataType dtype, const std::string& what) {

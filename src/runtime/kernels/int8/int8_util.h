@@ -29,6 +29,13 @@ void expect_packed_for(Int8Isa packed, Int8Isa run);
 /// The int attribute \p key (absent: 0) as a quantization offset; outside [-128, 127] fails the node.
 int32_t offset_attribute(const OpContext& ctx, const std::string& key);
 
+/// The `scale` (1 / scale_d: finite, > 0, required) and `offset` of an AscendQuant node.
+struct QuantizeParams {
+  float scale = 1.0f;
+  int32_t offset = 0;
+};
+QuantizeParams quantize_attributes(const OpContext& ctx);
+
 /// Fails the node unless \p t (named \p what in the message) has element type \p dtype.
 void expect_dtype(const OpContext& ctx, const Tensor& t, DataType dtype, const std::string& what);
 

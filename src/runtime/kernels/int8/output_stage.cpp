@@ -34,14 +34,27 @@ ChannelScales channel_scales(const OpContext& ctx, const std::string& key, const
 
 void OutputStage::apply(Int8Isa isa, const int32_t* acc, int64_t first, int64_t count, void* out) const {
   for_each_scale_run(scales, first, first + count, [&](int64_t i, int64_t n, ScaleRun run) {
-    if (kind == Kind::kDequantize) {
-      float* y = static_cast<float*>(out) + i;
-      dequantize_span(isa, acc + (i - first), n, offset, run, y);
-      if (float16) round_span_to_float16(y, n);
-    } else {
-      requantize_span(isa, acc + (i - first), n, run, offset, lower, static_cast<int8_t*>(out) + i);
+    const int32_t* a = acc + (i - first);
+    if (kind == Kind::kRequantize) return requantize_span(isa, a, n, run, offset, lower, static_cast<int8_t*>(out) + i);
+    if (!quantize) return dequantize_floats(isa, a, n, run, static_cast<float*>(out) + i);
+    // Float values only in a small buffer, chunk by chunk.
+    constexpr int64_t kChunk = 256;
+    float chunk[kChunk];
+    for (int64_t c = 0; c < n; c += kChunk) {
+      const int64_t m = std::min(kChunk, n - c);
+      const ScaleRun chunk_run{run.scales + c * run.step, run.step};
+      dequantize_floats(isa, a + c, m, chunk_run, chunk);
+      quantize_span(isa, chunk, m, quant_scale, quant_offset, static_cast<int8_t*>(out) + i + c);
     }
   });
+}
+
+void OutputStage::dequantize_floats(Int8Isa isa, const int32_t* acc, int64_t n, ScaleRun run, float* y) const {
+  dequantize_span(isa, acc, n, offset, run, y);
+  if (float16) round_span_to_float16(y, n);
+  if (!activation) return;
+  activation(y, n, y);
+  if (float16) round_span_to_float16(y, n);
 }
 
 OutputStage parse_output_stage(const OpContext& ctx, const Shape& shape) {
@@ -69,16 +82,28 @@ void ProductOutput::store(Int8Isa isa, const int32_t* acc, int64_t first, int64_
 }
 
 ProductOutput make_product_output(OpContext& ctx, const Shape& shape, OutputStage& stage) {
-  const Node* reader = ctx.output_stage();
-  if (!reader) return ProductOutput{ctx.make_output(0, DataType::kInt32, shape).raw()};
+  const AbsorbedNodes& absorbed = ctx.absorbed();
+  if (!absorbed.convert) return ProductOutput{ctx.make_output(0, DataType::kInt32, shape).raw()};
   std::vector<Tensor> unused;
-  const OpContext reader_ctx(*reader, ctx.opset(), {}, unused, KernelEnv{ctx.allocator()});
-  stage = parse_output_stage(reader_ctx, shape);
-  void* data = ctx.make_output(0, stage.dtype(), shape).raw();
-  if (stage.dtype() == DataType::kFloat32 && ctx.float16_outputs()) {
-    stage.float16 = true;
-    ctx.stored_float16(0);
+  const auto context_of = [&](const Node& node) { return OpContext(node, ctx.opset(), {}, unused, KernelEnv{ctx.allocator()}); };
+  stage = parse_output_stage(context_of(*absorbed.convert), shape);
+  stage.float16 = ctx.float16_outputs();
+  if (absorbed.activation) {
+    stage.activation = float_activation_span(*absorbed.activation);
+    if (!stage.activation || stage.kind != OutputStage::Kind::kDequantize) {
+      throw Error(ErrorCode::kInternal, absorbed.activation->describe() + " cannot follow " +
+                                            absorbed.convert->describe() + " in an output stage");
+    }
   }
+  if (absorbed.quantize) {
+    const OpContext quant_ctx = context_of(*absorbed.quantize);
+    const QuantizeParams q = quantize_attributes(quant_ctx);
+    stage.quantize = true;
+    stage.quant_scale = q.scale;
+    stage.quant_offset = q.offset;
+  }
+  void* data = ctx.make_output(0, stage.dtype(), shape).raw();
+  if (stage.dtype() == DataType::kFloat32 && stage.float16) ctx.stored_float16(0);
   return ProductOutput{data, &stage};
 }
 

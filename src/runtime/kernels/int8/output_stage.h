@@ -3,16 +3,20 @@
 /// The output stage of an INT8 product: what becomes of its int32 accumulators. On their own
 /// they are the product's output; when an AscendDequant (→ float32) or AscendRequant (→ int8)
 /// is their only reader, the executor hands that node to the product's kernel
-/// (OpContext::output_stage), which converts each tile of accumulators while it is still in
-/// cache and writes the reader's output: one pass over memory instead of three. The
-/// conversion is the reader's own (apply() is what the AscendDequant and AscendRequant
-/// kernels run), so the result is bit for bit the unfused one.
+/// (OpContext::absorbed), and after a Dequant also an activation that is the only reader of its
+/// output (Swish, HardSwish) and the AscendQuant that is the only reader of the activation's.
+/// The kernel converts each tile of accumulators while it is still in cache and writes the
+/// last absorbed node's output: one pass over memory instead of up to seven. Each step is the
+/// absorbed node's own (apply() is what the AscendDequant and AscendRequant kernels run, the
+/// activation is its kernel's span function, FP16 rounding is the executor's, quantization is
+/// AscendQuant's span), so the result is bit for bit the unfused one.
 
 #include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "runtime/kernels/activation_span.h"
 #include "runtime/kernels/int8/int8_isa.h"
 #include "runtime/kernels/int8/quantize.h"
 #include "runtime/op_context.h"
@@ -50,14 +54,24 @@ struct OutputStage {
   ChannelScales scales;
   int32_t offset = 0;
   int32_t lower = -128;  ///< Requantize: -128, or max(-128, offset) with a fused ReLU.
-  bool float16 = false;  ///< Dequantize: round each value to FP16 as it is stored.
+  bool float16 = false;  ///< Dequantize: round each value to FP16 after each float step.
+  /// Dequantize: the activation applied next, or nullptr.
+  FloatSpanFn activation = nullptr;
+  /// Dequantize with an activation: quantize its result with this AscendQuant (scale, offset).
+  bool quantize = false;
+  float quant_scale = 1.0f;
+  int32_t quant_offset = 0;
 
-  /// The output's element type: float32 (dequantize) or int8 (requantize).
-  DataType dtype() const { return kind == Kind::kDequantize ? DataType::kFloat32 : DataType::kInt8; }
+  /// The output's element type: float32 (dequantize) or int8 (requantize, or quantize after).
+  DataType dtype() const { return kind == Kind::kDequantize && !quantize ? DataType::kFloat32 : DataType::kInt8; }
 
   /// Converts acc[0 .. count), the accumulators of flat output elements [first, first + count),
   /// into those elements of \p out (float* or int8_t* by dtype()).
   void apply(Int8Isa isa, const int32_t* acc, int64_t first, int64_t count, void* out) const;
+
+ private:
+  /// y = the float steps (dequantization, FP16 rounding, activation) of acc[0 .. n).
+  void dequantize_floats(Int8Isa isa, const int32_t* acc, int64_t n, ScaleRun run, float* y) const;
 };
 
 /// The output stage that node \p ctx (an AscendDequant of int32 or an AscendRequant) applies to
@@ -76,9 +90,9 @@ struct ProductOutput {
   void store(Int8Isa isa, const int32_t* acc, int64_t first, int64_t count) const;
 };
 
-/// A product's output of accumulator shape \p shape, made in \p ctx: the output of the node's
-/// output stage when the executor gave it one (parsed into \p stage, which must outlive the
-/// result; a float output is rounded to FP16 as it is stored when ctx.float16_outputs()), else
+/// A product's output of accumulator shape \p shape, made in \p ctx: the output of the nodes
+/// it absorbs when the executor gave it some (parsed into \p stage, which must outlive the
+/// result; float values are rounded to FP16 after each step when ctx.float16_outputs()), else
 /// the int32 accumulators.
 ProductOutput make_product_output(OpContext& ctx, const Shape& shape, OutputStage& stage);
 

@@ -28,15 +28,12 @@ int threads_for(const OpContext& ctx, int64_t n) { return n >= 2 * kElementsPerT
 void ascend_quant(OpContext& ctx) {
   const Tensor& x = ctx.input(0);
   expect_dtype(ctx, x, DataType::kFloat32, "input");
-  if (!ctx.node().has_attr("scale")) ctx.fail("scale is required");
-  const float scale = ctx.node().attr_float("scale", 0.0f);
-  if (!std::isfinite(scale) || scale <= 0.0f) ctx.fail("scale must be finite and > 0, got " + std::to_string(scale));
-  const int32_t offset = offset_attribute(ctx, "offset");
+  const QuantizeParams params = quantize_attributes(ctx);
   int8_t* q = ctx.make_output(0, DataType::kInt8, x.shape()).data<int8_t>();
   const float* xv = x.data<float>();
   const Int8Isa isa = int8_run(ctx).isa;
   parallel_for(threads_for(ctx, x.numel()), x.numel(), [&](int64_t begin, int64_t end) {
-    quantize_span(isa, xv + begin, end - begin, scale, offset, q + begin);
+    quantize_span(isa, xv + begin, end - begin, params.scale, params.offset, q + begin);
   });
 }
 
