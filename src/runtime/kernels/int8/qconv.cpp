@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runtime/kernels/int8/int8_kernels.h"
+#include "runtime/kernels/int8/qconv_depthwise.h"
 #include "runtime/kernels/int8/qgemm.h"
 #include "runtime/kernels/kernel_util.h"
 
@@ -42,19 +43,42 @@ void depthwise_plane(const WindowGeometry& g, const PhasePlanes& pp, const int8_
   }
 }
 
+/// depthwise_plane on AVX-512 VNNI (qconv_depthwise.h): int16 phase planes, taps in pairs.
+/// \p scratch holds input_size() + pp.size() + 64 int16 values, \p grid pp.padded_sweep int32.
+void depthwise_plane_vnni(const WindowGeometry& g, const PhasePlanes& pp, const TapPairs& pairs, const int8_t* x,
+                          const int8_t* w, int32_t bias, int32_t x_offset, int16_t* scratch, int32_t* grid,
+                          int32_t* y) {
+  int16_t* centred = scratch;
+  int16_t* planes = scratch + g.input_size();
+  for (int64_t i = 0; i < g.input_size(); ++i) centred[i] = static_cast<int16_t>(x[i] - x_offset);
+  fill_phase_planes(g, pp, centred, int16_t{0}, planes);
+  std::fill_n(planes + pp.size(), 64, int16_t{0});
+  depthwise_sweep_vnni(pp, pairs, pairs.words(w).data(), planes, bias, grid);
+  for (int64_t oh = 0; oh < g.output[1]; ++oh) std::copy_n(grid + oh * pp.pitch, g.output[2], y + oh * g.output[2]);
+}
+
 /// QConv with one input channel per group over at most 2 spatial dims: output channel m reads
 /// input channel m / (M/group).
 void depthwise_qconv(const QConvProblem& p, const Int8Run& run, const ProductOutput& y) {
   const WindowGeometry& g = p.window;
   const PhasePlanes pp = phase_planes(g);
+  const bool vnni = run.isa == Int8Isa::kAvx512Vnni;
+  const TapPairs pairs = vnni ? pair_taps(pp) : TapPairs{};
   parallel_for(run.threads, p.batch * p.out_channels, [&](int64_t begin, int64_t end) {
-    Tensor scratch(DataType::kUInt32, {g.input_size() + pp.size()}, run.allocator);
+    Tensor scratch(vnni ? DataType::kInt16 : DataType::kUInt32, {g.input_size() + pp.size() + 64}, run.allocator);
+    Tensor grid(DataType::kInt32, {vnni ? pp.padded_sweep : 0}, run.allocator);
     Tensor acc(DataType::kInt32, {y.stage ? g.output_size() : 0}, run.allocator);
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / p.out_channels, m = plane % p.out_channels, first = plane * g.output_size();
       int32_t* out = y.stage ? acc.data<int32_t>() : y.in_place(first);
-      depthwise_plane(g, pp, p.x + (n * p.in_channels + m / p.out_per_group()) * g.input_size(),
-                      p.w + m * g.kernel_size(), p.bias ? p.bias[m] : 0, p.x_offset, scratch.data<uint32_t>(), out);
+      const int8_t* x = p.x + (n * p.in_channels + m / p.out_per_group()) * g.input_size();
+      const int8_t* w = p.w + m * g.kernel_size();
+      const int32_t bias = p.bias ? p.bias[m] : 0;
+      if (vnni) {
+        depthwise_plane_vnni(g, pp, pairs, x, w, bias, p.x_offset, scratch.data<int16_t>(), grid.data<int32_t>(), out);
+      } else {
+        depthwise_plane(g, pp, x, w, bias, p.x_offset, scratch.data<uint32_t>(), out);
+      }
       if (y.stage) y.store(run.isa, out, first, g.output_size());
     }
   });
