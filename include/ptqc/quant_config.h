@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "calib/range_algorithms.h"
 #include "ptqc/graph.h"
+#include "ptqc/range_config.h"
 #include "ptqc/tensor.h"
 
 namespace ptqc {

@@ -138,6 +138,8 @@ void im2col(const WindowGeometry& g, const T* x, int64_t channels, int64_t first
             std::fill_n(dst, in.first, T{0});
             if (g.stride[2] == 1) {
               std::copy_n(x_row + first_column + in.first, in.last - in.first, dst + in.first);
+            } else if (g.stride[2] == 2) {
+              copy_every_second(x_row + first_column + 2 * in.first, in.last - in.first, dst + in.first);
             } else {
               for (int64_t j = in.first; j < in.last; ++j) dst[j] = x_row[first_column + j * g.stride[2]];
             }
