@@ -69,6 +69,43 @@ std::vector<OpTypeTime> op_type_times(const ptqc::Graph& graph, const std::vecto
   return out;
 }
 
+/// The slowest nodes over the timed runs: ms per run and share of all node time, largest first.
+struct NodeTime {
+  std::string node;  ///< Node::describe(): op type and name
+  double ms_per_run = 0;
+  double share = 0;
+};
+
+std::vector<NodeTime> slowest_nodes(const ptqc::Graph& graph, const std::vector<double>& seconds, int runs, size_t count) {
+  const double total = std::accumulate(seconds.begin(), seconds.end(), 0.0);
+  std::vector<size_t> order(seconds.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return seconds[a] > seconds[b]; });
+  std::vector<NodeTime> out;
+  for (size_t k = 0; k < std::min(count, order.size()); ++k) {
+    const size_t i = order[k];
+    out.push_back({graph.nodes[i].describe(), 1000.0 * seconds[i] / runs, total > 0 ? seconds[i] / total : 0.0});
+  }
+  return out;
+}
+
+/// Prints the time per op type and the ten slowest nodes; returns them as JSON.
+nlohmann::json print_profile(const ptqc::Graph& graph, const std::vector<double>& seconds, int runs) {
+  nlohmann::json j = {{"op_types", nlohmann::json::array()}, {"slowest_nodes", nlohmann::json::array()}};
+  std::printf("%-24s %6s %12s %7s\n", "op type", "nodes", "ms per run", "share");
+  for (const OpTypeTime& t : op_type_times(graph, seconds, runs)) {
+    std::printf("%-24s %6lld %12.3f %6.1f%%\n", t.op_type.c_str(), static_cast<long long>(t.nodes), t.ms_per_run,
+                100.0 * t.share);
+    j["op_types"].push_back({{"op_type", t.op_type}, {"nodes", t.nodes}, {"ms_per_run", t.ms_per_run}, {"share", t.share}});
+  }
+  std::printf("slowest nodes:\n");
+  for (const NodeTime& t : slowest_nodes(graph, seconds, runs, 10)) {
+    std::printf("  %10.3f ms %6.1f%%  %s\n", t.ms_per_run, 100.0 * t.share, t.node.c_str());
+    j["slowest_nodes"].push_back({{"node", t.node}, {"ms_per_run", t.ms_per_run}, {"share", t.share}});
+  }
+  return j;
+}
+
 int run(const Options& o) {
   ptqc::cli::set_log_level(o.log);
   ptqc::ExecutorOptions options{o.threads};
@@ -99,16 +136,11 @@ int run(const Options& o) {
   std::printf("model: %s  threads: %d  loops: %d  warmup: %d\n", o.model.c_str(), o.threads, o.loop, o.warmup);
   std::printf("latency ms: min %.3f  max %.3f  mean %.3f  median %.3f  p99 %.3f\n", s.min, s.max, s.mean, s.median, s.p99);
   std::printf("throughput: %.2f samples/s\n", s.throughput);
-  nlohmann::json profile = nlohmann::json::array();
+  nlohmann::json profile;
   if (o.profile) {
     std::vector<double> seconds = executor.node_seconds();
     for (size_t i = 0; i < seconds.size(); ++i) seconds[i] -= warmup_seconds[i];
-    std::printf("%-24s %6s %12s %7s\n", "op type", "nodes", "ms per run", "share");
-    for (const OpTypeTime& t : op_type_times(executor.graph(), seconds, o.loop)) {
-      std::printf("%-24s %6lld %12.3f %6.1f%%\n", t.op_type.c_str(), static_cast<long long>(t.nodes), t.ms_per_run,
-                  100.0 * t.share);
-      profile.push_back({{"op_type", t.op_type}, {"nodes", t.nodes}, {"ms_per_run", t.ms_per_run}, {"share", t.share}});
-    }
+    profile = print_profile(executor.graph(), seconds, o.loop);
   }
   if (!o.json.empty()) {
     nlohmann::json j = {{"model", o.model}, {"threads", o.threads}, {"loop", o.loop}, {"warmup", o.warmup},
@@ -134,7 +166,7 @@ int main(int argc, char** argv) {
   app.add_option("--input_shape", o.input_shape, "bind dynamic dims: \"name:1,3,224,224;name2:...\"");
   app.add_option("--json", o.json, "also write the statistics as JSON");
   app.add_option("--kernels", o.kernels, "fast (default) or reference: the plain kernels every fast path is tested against");
-  app.add_flag("--profile", o.profile, "time every node and print the time per op type");
+  app.add_flag("--profile", o.profile, "time every node; print the time per op type and the slowest nodes");
   app.add_option("--log", o.log, "debug|info|warning|error|null");
   ptqc::cli::add_max_memory_flag(app);
   if (const auto status = ptqc::cli::parse_arguments(app, argc, argv)) return *status;

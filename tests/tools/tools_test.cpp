@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "support/test_models.h"
 
@@ -80,6 +81,39 @@ TEST(PtqcBench, PrintsLatencyStatisticsAndJson) {
   EXPECT_LE(j["min_ms"].get<double>(), j["median_ms"].get<double>());
   EXPECT_LE(j["median_ms"].get<double>(), j["max_ms"].get<double>());
   EXPECT_GT(j["throughput"].get<double>(), 0.0);
+}
+
+TEST(PtqcBench, ProfileSharesTheTimeOutAmongOpTypesAndNodes) {
+  const std::string dir = ptqc::testing_support::temp_dir("bench_profile");
+  const auto r = run("--model=" + kModels + "/paddle_style/model.onnx --loop=2 --warmup=1 --profile --json=" + dir + "/b.json",
+                     "ptqc-bench");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("slowest nodes"), std::string::npos) << r.output;
+  std::ifstream in(dir + "/b.json");
+  const auto j = nlohmann::json::parse(in);
+  // Conv -> HardSwish -> Conv -> AveragePool after optimisation: three op types, four nodes.
+  std::set<std::string> types;
+  double share = 0.0;
+  for (const auto& t : j["profile"]["op_types"]) {
+    types.insert(t["op_type"].get<std::string>());
+    share += t["share"].get<double>();
+    EXPECT_GE(t["ms_per_run"].get<double>(), 0.0);
+  }
+  EXPECT_EQ(types, (std::set<std::string>{"AveragePool", "Conv", "HardSwish"}));
+  EXPECT_NEAR(share, 1.0, 1e-9);
+  ASSERT_EQ(j["profile"]["slowest_nodes"].size(), 4u);
+  const auto& nodes = j["profile"]["slowest_nodes"];
+  for (size_t k = 1; k < nodes.size(); ++k) {
+    EXPECT_GE(nodes[k - 1]["ms_per_run"].get<double>(), nodes[k]["ms_per_run"].get<double>());
+  }
+}
+
+TEST(PtqcBench, ReferenceKernelsRunAndUnknownKernelSetsAreRefused) {
+  const std::string model = "--model=" + kModels + "/paddle_style/model.onnx --loop=1 --warmup=0";
+  EXPECT_EQ(run(model + " --kernels=reference", "ptqc-bench").status, 0);
+  const auto r = run(model + " --kernels=avx9", "ptqc-bench");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("[ERROR] E10001: Value [avx9] for parameter [--kernels]"), std::string::npos) << r.output;
 }
 
 }  // namespace
