@@ -1,8 +1,9 @@
 #pragma once
 /// \file
 /// The kernels of ptqc's INT8 ops (domain "ptqc", docs/quantization.md), as the
-/// registry sees them. Each runs the fast path for detected_int8_isa(); the
-/// reference implementations sit beside them (qconv.h, qmatmul.h, qpool.h, quantize.h).
+/// registry sees them. Each runs the fast path for detected_int8_isa(), or under
+/// KernelSet::kReference the reference implementations beside them (qconv.h, qmatmul.h,
+/// qpool.h, quantize.h).
 
 #include "runtime/op_context.h"
 
