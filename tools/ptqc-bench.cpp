@@ -14,6 +14,7 @@
 #include "ptqc/error.h"
 #include "ptqc/file_io.h"
 #include "ptqc/runnable_model.h"
+#include "ptqc/sample_files.h"
 
 namespace {
 
@@ -121,7 +122,7 @@ int run(const Options& o) {
   }
   for (size_t i = 0; i < inputs_info.size(); ++i) {
     inputs.push_back(files.empty() ? ptqc::cli::random_input(inputs_info[i], static_cast<uint32_t>(1234 + i))
-                                   : ptqc::cli::read_input_file(files[i], inputs_info[i]));
+                                   : ptqc::read_input_file(files[i], inputs_info[i]));
   }
   for (int i = 0; i < o.warmup; ++i) executor.run(inputs);
   const std::vector<double> warmup_seconds = executor.node_seconds();

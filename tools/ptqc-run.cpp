@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "cli/input_list.h"
 #include "cli/tool_support.h"
 #include "ptqc/error.h"
 #include "ptqc/runnable_model.h"
+#include "ptqc/sample_files.h"
 
 namespace {
 
@@ -19,7 +19,7 @@ struct Options {
 
 std::vector<ptqc::Tensor> read_sample(const std::vector<std::string>& files, const std::vector<ptqc::ValueInfo>& inputs) {
   std::vector<ptqc::Tensor> tensors;
-  for (size_t i = 0; i < files.size(); ++i) tensors.push_back(ptqc::cli::read_input_file(files[i], inputs[i]));
+  for (size_t i = 0; i < files.size(); ++i) tensors.push_back(ptqc::read_input_file(files[i], inputs[i]));
   return tensors;
 }
 
@@ -42,7 +42,7 @@ int run(const Options& o) {
     ptqc::cli::write_outputs(o.output, graph.outputs, executor.run(read_sample(files, graph.inputs)));
     return 0;
   }
-  const auto samples = ptqc::cli::read_input_list(o.input_list, graph.inputs.size());
+  const auto samples = ptqc::read_input_list(o.input_list, graph.inputs.size());
   for (size_t k = 0; k < samples.size(); ++k) {
     char folder[24];
     std::snprintf(folder, sizeof folder, "%04zu", k);

@@ -1,7 +1,7 @@
 #pragma once
 /// \file
-/// What the command-line tools share: logging setup, error reporting, and raw .bin
-/// input/output files.
+/// What the command-line tools share: logging setup, error reporting, seeded random inputs
+/// and raw .bin output files (reading sample files is ptqc/sample_files.h).
 
 #include <functional>
 #include <optional>
@@ -50,12 +50,6 @@ int run_guarded(const std::function<int()>& body);
 int report_usage_error(bool missing_required, const std::string& message);
 /// The coded error report_usage_error prints.
 Error usage_error(bool missing_required, const std::string& message);
-
-/// Reads one raw little-endian sample for graph input \p info. The file holds
-/// elements of the declared type (float16 inputs: float16 bytes). A dynamic dim is
-/// inferred from the file size when it is the only one; otherwise --input_shape is needed.
-/// E19030 names the file with the expected and found byte counts.
-Tensor read_input_file(const std::string& path, const ValueInfo& info);
 
 /// A deterministic pseudo-random sample for \p info (uniform in [0, 1) for floats,
 /// small integers otherwise). Dynamic dims must be bound (E10001 otherwise).

@@ -5,8 +5,6 @@
 #include <cstdio>
 #include <set>
 
-#include "cli/input_list.h"
-#include "cli/tool_support.h"
 #include "compare/activation_histograms.h"
 #include "compare/cumulative_error.h"
 #include "compare/layer_matching.h"
@@ -18,6 +16,7 @@
 #include "ptqc/executor.h"
 #include "ptqc/om.h"
 #include "ptqc/runnable_model.h"
+#include "ptqc/sample_files.h"
 #include "quant/equalization.h"
 
 namespace ptqc {
@@ -65,7 +64,7 @@ Graph with_outputs_of(Graph fp32, const Graph& int8, const std::string& om) {
 
 std::vector<Tensor> read_sample(const std::vector<std::string>& files, const Graph& g) {
   std::vector<Tensor> tensors;
-  for (size_t i = 0; i < files.size(); ++i) tensors.push_back(cli::read_input_file(files[i], g.inputs[i]));
+  for (size_t i = 0; i < files.size(); ++i) tensors.push_back(read_input_file(files[i], g.inputs[i]));
   return tensors;
 }
 
@@ -125,7 +124,7 @@ CompareReport compare_models(const ModelCompareRequest& request) {
   const Graph fp32_graph = with_outputs_of(equalized_like_om(loaded_fp32.graph(), request.om, om_meta.equalized_layers),
                                            int8.graph(), request.om);
   Executor fp32(fp32_graph, ExecutorOptions{request.threads});
-  const auto samples = cli::read_input_list(request.input_list, fp32_graph.inputs.size());
+  const auto samples = read_input_list(request.input_list, fp32_graph.inputs.size());
 
   CompareReport report;
   report.mode = "models";

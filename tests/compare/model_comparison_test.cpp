@@ -10,14 +10,14 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "cli/tool_support.h"
-#include "ptqc/runnable_model.h"
 #include "compare/layer_sensitivity.h"
 #include "compare/quantized_model_fixture.h"
 #include "ptqc/compare.h"
 #include "ptqc/error.h"
 #include "ptqc/executor.h"
 #include "ptqc/om.h"
+#include "ptqc/runnable_model.h"
+#include "ptqc/sample_files.h"
 
 namespace fs = std::filesystem;
 
@@ -156,7 +156,7 @@ TEST(CompareModels, IsolatedLayerReproducesTheInt8Kernel) {
   isolated.set_observer([&](const Node&, const std::string& v, const Tensor& t) { if (v == "bn1") simulated = t.clone(); });
   Executor quantized(om.graph);
   quantized.set_observer([&](const Node&, const std::string& v, const Tensor& t) { if (v == "bn1") int8 = t.clone(); });
-  const Tensor x = cli::read_input_file(m.dir + "/test/t0.bin", fp32.inputs[0]);
+  const Tensor x = read_input_file(m.dir + "/test/t0.bin", fp32.inputs[0]);
   isolated.run({x});
   quantized.run({x});
   ASSERT_EQ(simulated.shape(), int8.shape());

@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "cli/tool_support.h"
-#include "ptqc/runnable_model.h"
 #include "ptqc/executor.h"
 #include "ptqc/onnx_frontend.h"
+#include "ptqc/runnable_model.h"
+#include "ptqc/sample_files.h"
 
 namespace {
 
@@ -37,7 +37,7 @@ class ExporterModel : public testing::TestWithParam<std::string> {};
 
 std::vector<ptqc::Tensor> run_model(const std::string& dir, int threads) {
   ptqc::Executor executor = ptqc::load_runnable_model(dir + "/model.onnx", "", ptqc::ExecutorOptions{threads});
-  const auto input = ptqc::cli::read_input_file(dir + "/input_0.bin", executor.graph().inputs[0]);
+  const auto input = ptqc::read_input_file(dir + "/input_0.bin", executor.graph().inputs[0]);
   return executor.run({input});
 }
 
