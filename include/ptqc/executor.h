@@ -22,8 +22,6 @@ enum class KernelSet {
   kReference,  ///< The plain definitions (docs/quantization.md): slow, for checking any machine.
 };
 
-/// "fast" or "reference".
-const char* kernel_set_name(KernelSet kernels);
 /// The KernelSet named \p name; E10001 naming \p flag otherwise.
 KernelSet parse_kernel_set(const std::string& name, const std::string& flag);
 

@@ -19,6 +19,7 @@ namespace {
 struct Step {
   const Node* node = nullptr;
   KernelFn kernel = nullptr;
+  const OpTraits* traits = nullptr;
   /// The kernel's prepared state, kept across runs when it is built from constants only.
   bool keeps_prepared = false;
   /// With FP16 activations: round the float outputs (false when they copy activations).
@@ -100,6 +101,7 @@ struct Executor::Impl {
       step.node = &node;
       const OpEntry& entry = OpRegistry::instance().require(node, graph.opset);
       step.kernel = entry.kernel;
+      step.traits = &entry.traits;
       step.keeps_prepared = std::all_of(entry.traits.prepared_inputs.begin(), entry.traits.prepared_inputs.end(),
                                         [&](size_t k) { return k >= node.inputs.size() || node.inputs[k].empty() ||
                                                                graph.is_constant(node.inputs[k]); });
@@ -161,7 +163,7 @@ struct Executor::Impl {
     const auto is_activation = [](const Node& n) { return float_activation_span(n) != nullptr; };
     const auto is_quantize = [&](const Node& n) { return ptqc_op(n, "AscendQuant"); };
     for (size_t i = 0; i < steps.size(); ++i) {
-      if (!OpRegistry::instance().require(*steps[i].node, graph.opset).traits.output_stage) continue;
+      if (!steps[i].traits->output_stage) continue;
       const int convert = sole_reader(i, is_convert);
       if (convert < 0) continue;
       std::vector<int>& chain = steps[i].absorbs;
@@ -282,8 +284,6 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs) {
 const ExecutorOptions& Executor::options() const { return impl_->options; }
 
 const std::vector<double>& Executor::node_seconds() const { return impl_->step_seconds; }
-
-const char* kernel_set_name(KernelSet kernels) { return kernels == KernelSet::kReference ? "reference" : "fast"; }
 
 KernelSet parse_kernel_set(const std::string& name, const std::string& flag) {
   if (name == "fast") return KernelSet::kFast;

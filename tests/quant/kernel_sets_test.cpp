@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <random>
 
@@ -115,7 +116,8 @@ Graph swish_convs() {
   return g;
 }
 
-TEST(KernelSets, SwishOutputStages) {
+/// swish_convs() quantized with min/max ranges, and three random samples.
+QuantizedModel quantized_swish_convs() {
   QuantizedModel m;
   m.int8 = swish_convs();
   std::mt19937 rng(32);
@@ -132,12 +134,41 @@ TEST(KernelSets, SwishOutputStages) {
   request.settings = [](const Node&) { return minmax_settings(); };
   request.batches = batches_of(calibration);
   quantize_graph(m.int8, request);
+  return m;
+}
+
+TEST(KernelSets, SwishOutputStages) {
+  const QuantizedModel m = quantized_swish_convs();
   EXPECT_EQ(count_ops(m.int8, "Swish"), 3u);
   expect_kernel_sets_agree(m, {"QConv", "AscendDequant", "AscendQuant"});
 }
 
+TEST(KernelSets, AnAbsorbedDequantWithBadScalesFailsNamingItself) {
+  QuantizedModel m = quantized_swish_convs();
+  Node* dequant = nullptr;
+  for (Node& n : m.int8.nodes) {
+    if (n.op_type == "AscendDequant" && !dequant) dequant = &n;
+  }
+  ASSERT_NE(dequant, nullptr);
+  dequant->attrs["deq_scale"] = Attribute::of_floats({std::nanf("")});
+  for (KernelSet kernels : {KernelSet::kFast, KernelSet::kReference}) {
+    ExecutorOptions options{1, true};
+    options.kernels = kernels;
+    Executor executor(m.int8, options);
+    try {
+      executor.run(m.samples[0]);
+      FAIL() << "no error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidModel);
+      EXPECT_NE(std::string(e.what()).find(dequant->name), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("deq_scale must be finite"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(KernelSets, NamesParseBackAndUnknownNamesAreRefused) {
-  for (KernelSet k : {KernelSet::kFast, KernelSet::kReference}) EXPECT_EQ(parse_kernel_set(kernel_set_name(k), "--kernels"), k);
+  EXPECT_EQ(parse_kernel_set("fast", "--kernels"), KernelSet::kFast);
+  EXPECT_EQ(parse_kernel_set("reference", "--kernels"), KernelSet::kReference);
   try {
     parse_kernel_set("vnni", "--kernels");
     FAIL() << "no error";

@@ -63,28 +63,8 @@ void map_numeric_input(OpContext& ctx, Fn fn) {
 /// vector loop's scalar tail falls, so results do not depend on the thread count.
 inline constexpr int64_t kVectorBlock = 4096;
 
-/// Output 0 = f(input 0) elementwise for float32/float64. float32 goes through
-/// \p vec, a callable mapping an Eigen float array block to an array expression
-/// (Eigen's SIMD exp/logistic/tanh/erf); float64 through the scalar \p scalar.
-template <class Vec, class Scalar>
-void map_float_vectorized(OpContext& ctx, Vec vec, Scalar scalar) {
-  const Tensor& x = ctx.input(0);
-  if (x.dtype() != DataType::kFloat32) return map_float_input(ctx, scalar);
-  Tensor& y = ctx.make_output(0, DataType::kFloat32, x.shape());
-  const float* in = x.data<float>();
-  float* out = y.data<float>();
-  const int64_t n = x.numel();
-  const int64_t blocks = (n + kVectorBlock - 1) / kVectorBlock;
-  parallel_for(threads_for(ctx, n), blocks, [&](int64_t begin, int64_t end) {
-    for (int64_t b = begin; b < end; ++b) {
-      const int64_t first = b * kVectorBlock, count = std::min(kVectorBlock, n - first);
-      Eigen::Map<Eigen::ArrayXf>(out + first, count) = vec(Eigen::Map<const Eigen::ArrayXf>(in + first, count));
-    }
-  });
-}
-
 /// Output 0 = f(input 0) elementwise for float32/float64: float32 through the span function
-/// \p span (activation_span.h) over blocks of kVectorBlock elements shared out among the
+/// \p span (activation_span.h) over runs of whole kVectorBlock blocks shared out among the
 /// threads, float64 through the scalar \p scalar.
 template <class Span, class Scalar>
 void map_float_span(OpContext& ctx, Span span, Scalar scalar) {
@@ -99,6 +79,21 @@ void map_float_span(OpContext& ctx, Span span, Scalar scalar) {
     const int64_t first = begin * kVectorBlock;
     span(in + first, std::min(end * kVectorBlock, n) - first, out + first);
   });
+}
+
+/// Output 0 = f(input 0) elementwise for float32/float64. float32 goes through
+/// \p vec, a callable mapping an Eigen float array block to an array expression
+/// (Eigen's SIMD exp/logistic/tanh/erf), one kVectorBlock block at a time (runs given to a
+/// span start on a block boundary); float64 through the scalar \p scalar.
+template <class Vec, class Scalar>
+void map_float_vectorized(OpContext& ctx, Vec vec, Scalar scalar) {
+  const auto blockwise = [&vec](const float* in, int64_t n, float* out) {
+    for (int64_t first = 0; first < n; first += kVectorBlock) {
+      const int64_t count = std::min(kVectorBlock, n - first);
+      Eigen::Map<Eigen::ArrayXf>(out + first, count) = vec(Eigen::Map<const Eigen::ArrayXf>(in + first, count));
+    }
+  };
+  map_float_span(ctx, blockwise, scalar);
 }
 
 /// A broadcast walk over fewer, longer dims: size-1 output dims are dropped and

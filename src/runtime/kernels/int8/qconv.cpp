@@ -43,17 +43,18 @@ void depthwise_plane(const WindowGeometry& g, const PhasePlanes& pp, const int8_
   }
 }
 
-/// depthwise_plane on AVX-512 VNNI (qconv_depthwise.h): int16 phase planes, taps in pairs.
-/// \p scratch holds input_size() + pp.size() + 64 int16 values, \p grid pp.padded_sweep int32.
+/// depthwise_plane on AVX-512 VNNI (qconv_depthwise.h): int16 phase planes, taps in pairs with
+/// the weight \p words of the plane's channel. \p scratch holds input_size() + pp.size() + 64
+/// int16 values, \p grid pp.padded_sweep int32.
 void depthwise_plane_vnni(const WindowGeometry& g, const PhasePlanes& pp, const TapPairs& pairs, const int8_t* x,
-                          const int8_t* w, int32_t bias, int32_t x_offset, int16_t* scratch, int32_t* grid,
+                          const int32_t* words, int32_t bias, int32_t x_offset, int16_t* scratch, int32_t* grid,
                           int32_t* y) {
   int16_t* centred = scratch;
   int16_t* planes = scratch + g.input_size();
   for (int64_t i = 0; i < g.input_size(); ++i) centred[i] = static_cast<int16_t>(x[i] - x_offset);
   fill_phase_planes(g, pp, centred, int16_t{0}, planes);
   std::fill_n(planes + pp.size(), 64, int16_t{0});
-  depthwise_sweep_vnni(pp, pairs, pairs.words(w).data(), planes, bias, grid);
+  depthwise_sweep_vnni(pp, pairs, words, planes, bias, grid);
   for (int64_t oh = 0; oh < g.output[1]; ++oh) std::copy_n(grid + oh * pp.pitch, g.output[2], y + oh * g.output[2]);
 }
 
@@ -64,6 +65,11 @@ void depthwise_qconv(const QConvProblem& p, const Int8Run& run, const ProductOut
   const PhasePlanes pp = phase_planes(g);
   const bool vnni = run.isa == Int8Isa::kAvx512Vnni;
   const TapPairs pairs = vnni ? pair_taps(pp) : TapPairs{};
+  std::vector<int32_t> words;  // the pair weight words of every output channel, one after another
+  for (int64_t m = 0; vnni && m < p.out_channels; ++m) {
+    const std::vector<int32_t> channel = pairs.words(p.w + m * g.kernel_size());
+    words.insert(words.end(), channel.begin(), channel.end());
+  }
   parallel_for(run.threads, p.batch * p.out_channels, [&](int64_t begin, int64_t end) {
     Tensor scratch(vnni ? DataType::kInt16 : DataType::kUInt32, {g.input_size() + pp.size() + 64}, run.allocator);
     Tensor grid(DataType::kInt32, {vnni ? pp.padded_sweep : 0}, run.allocator);
@@ -75,7 +81,8 @@ void depthwise_qconv(const QConvProblem& p, const Int8Run& run, const ProductOut
       const int8_t* w = p.w + m * g.kernel_size();
       const int32_t bias = p.bias ? p.bias[m] : 0;
       if (vnni) {
-        depthwise_plane_vnni(g, pp, pairs, x, w, bias, p.x_offset, scratch.data<int16_t>(), grid.data<int32_t>(), out);
+        depthwise_plane_vnni(g, pp, pairs, x, words.data() + m * static_cast<int64_t>(pairs.offsets.size()), bias,
+                             p.x_offset, scratch.data<int16_t>(), grid.data<int32_t>(), out);
       } else {
         depthwise_plane(g, pp, x, w, bias, p.x_offset, scratch.data<uint32_t>(), out);
       }
