@@ -11,6 +11,7 @@
 #include "ptqc/error.h"
 #include "ptqc/file_io.h"
 #include "runtime/op_registry.h"
+#include "runtime/quant_traits.h"
 
 namespace ptqc {
 
@@ -88,7 +89,7 @@ OmLayer om_layer(const Graph& fp32, const Graph& int8, const Node& q) {
   if (q.op_type == "QAveragePool" || !l.input) return l;
   float alpha = 1.0f;
   for (const Node& n : fp32.nodes) {
-    if (n.name == q.name && n.op_type == "Gemm") alpha = n.attr_float("alpha", 1.0f);
+    if (n.name == q.name) alpha = product_scale(n);
   }
   const float scale_d = l.input->scale_d;
   for (const Node* r : readers(int8, q.outputs[0])) {

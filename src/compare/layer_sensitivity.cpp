@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <functional>
 #include <map>
 
 #include "compare/metrics.h"
@@ -12,41 +11,21 @@
 #include "ptqc/error.h"
 #include "ptqc/executor.h"
 #include "runtime/op_registry.h"
+#include "runtime/quant_traits.h"
 
 namespace ptqc {
 
 namespace {
 
-/// For each element of the FP32 weights: its index in the INT8 tensor and its output channel.
-struct WeightMapping {
-  int64_t channels = 0;
-  std::function<std::pair<int64_t, int64_t>(int64_t)> at;
-};
-
-WeightMapping weight_mapping(const Node& node, const Shape& w) {
-  const int64_t numel = shape_numel(w);
-  if (node.op_type == "Conv") {
-    const int64_t per_channel = w.empty() || w[0] == 0 ? 0 : numel / w[0];
-    return {w.empty() ? 0 : w[0], [per_channel](int64_t i) { return std::pair{i, i / per_channel}; }};
+/// The layout of \p node's FP32 weights of shape \p w: the INT8 weights are the solver's
+/// quantization of it (runtime/quant_traits.h), element i at layout.int8_index(i).
+WeightLayout fp32_weight_layout(const Node& node, const Shape& w) {
+  std::optional<WeightLayout> layout = weight_layout(node, w);
+  if (!layout) {
+    throw Error(ErrorCode::kInvalidModel, node.describe() + ": weights of shape " + shape_string(w) +
+                                              " cannot be rebuilt from the .om's INT8 weights");
   }
-  if (node.op_type == "ConvTranspose" && w.size() >= 2) {
-    const int64_t group = node.attr_int("group", 1), in_per_group = w[0] / group, out_per_group = w[1];
-    const int64_t inner = numel / (w[0] * w[1]);
-    return {out_per_group * group, [=](int64_t i) {
-              const int64_t c = i / (out_per_group * inner), j = i / inner % out_per_group;
-              return std::pair{i, c / in_per_group * out_per_group + j};
-            }};
-  }
-  if ((node.op_type == "Gemm" || node.op_type == "MatMul") && w.size() == 2) {
-    if (node.op_type == "Gemm" && node.attr_int("transB", 0) != 0) {  // FP32 [N, K], INT8 [K, N]
-      const int64_t n = w[0], k = w[1];
-      return {n, [=](int64_t i) { return std::pair{i % k * n + i / k, i / k}; }};
-    }
-    const int64_t n = w[1];
-    return {n, [=](int64_t i) { return std::pair{i, i % n}; }};
-  }
-  throw Error(ErrorCode::kInvalidModel, node.describe() + ": weights of shape " + shape_string(w) +
-                                            " cannot be rebuilt from the .om's INT8 weights");
+  return std::move(*layout);
 }
 
 /// A name for a new value, \p base or \p base with a suffix, that \p g does not use.
@@ -89,22 +68,22 @@ void append_fake_quant(std::vector<Node>& nodes, const Graph& g, const std::stri
 
 Tensor dequantize_weights(const Node& node, const Tensor& fp32_weights, const Tensor& int8_weights,
                           const std::vector<float>& scale_w) {
-  const WeightMapping map = weight_mapping(node, fp32_weights.shape());
+  const WeightLayout layout = fp32_weight_layout(node, fp32_weights.shape());
   if (int8_weights.dtype() != DataType::kInt8 || int8_weights.numel() != fp32_weights.numel()) {
     throw Error(ErrorCode::kInvalidModel, node.describe() + ": the .om's weights (" + shape_string(int8_weights.shape()) + " " +
                                               dtype_name(int8_weights.dtype()) + ") do not fit the FP32 weights " +
                                               shape_string(fp32_weights.shape()));
   }
-  if (scale_w.size() != 1 && static_cast<int64_t>(scale_w.size()) != map.channels) {
+  if (scale_w.size() != 1 && static_cast<int64_t>(scale_w.size()) != layout.channels) {
     throw Error(ErrorCode::kInvalidModel, node.describe() + ": " + std::to_string(scale_w.size()) + " weight scales for " +
-                                              std::to_string(map.channels) + " output channels");
+                                              std::to_string(layout.channels) + " output channels");
   }
   Tensor w(DataType::kFloat32, fp32_weights.shape());
   float* out = w.data<float>();
   const int8_t* q = int8_weights.data<int8_t>();
   for (int64_t i = 0; i < w.numel(); ++i) {
-    const auto [source, channel] = map.at(i);
-    out[i] = static_cast<float>(q[source]) * scale_w[scale_w.size() == 1 ? 0 : static_cast<size_t>(channel)];
+    const size_t channel = scale_w.size() == 1 ? 0 : static_cast<size_t>(layout.channel_of(i));
+    out[i] = static_cast<float>(q[layout.int8_index(i)]) * scale_w[channel];
   }
   return w;
 }
@@ -133,7 +112,7 @@ std::optional<SimulatedLayer> simulated_layer(const LayerComparison& layer, cons
   }
   const Tensor* b = q->has_input(2) ? int8.constant(q->inputs[2]) : nullptr;
   if (b && b->dtype() == DataType::kInt32) {
-    const float alpha = f->op_type == "Gemm" ? f->attr_float("alpha", 1.0f) : 1.0f;
+    const float alpha = product_scale(*f);
     const std::vector<float>& sw = layer.params.scale_w;
     for (int64_t c = 0; c < b->numel(); ++c) {
       const float deq = alpha * sw[sw.size() == 1 ? 0 : static_cast<size_t>(c)] * layer.params.scale_d;
@@ -148,11 +127,12 @@ namespace {
 /// Replaces \p node's own bias by \p bias: the node writes a new value and an Add of the
 /// bias (shaped to broadcast over its channel axis) writes the node's output.
 void add_simulated_bias(Node& node, const std::vector<float>& bias, Graph& g, const Graph& fp32, std::vector<Node>& nodes) {
-  const bool matmul = node.op_type == "Gemm" || node.op_type == "MatMul";
+  const QuantTraits* traits = quant_traits(node);
+  const bool channels_last = traits && traits->channels_last;
   const auto info = fp32.info(node.outputs[0]);
   const size_t rank = info && info->has_shape ? info->dims.size() : 4;
   Shape shape = {static_cast<int64_t>(bias.size())};
-  if (!matmul) shape.resize(std::max<size_t>(rank, 2) - 1, 1);
+  if (!channels_last) shape.resize(std::max<size_t>(rank, 2) - 1, 1);
   const std::string b = unique_constant_name(g, node.name + "_bias_simulated");
   g.initializers[b] = Tensor::from_vector<float>(bias, shape);
   if (node.inputs.size() > 2) node.inputs.resize(2);

@@ -9,14 +9,16 @@
 #include "ptqc/error.h"
 #include "ptqc/executor.h"
 #include "quant/int8_rewrite.h"
+#include "runtime/quant_traits.h"
 
 namespace ptqc {
 
 namespace {
 
 /// The channel axis of a layer's output: the last one for Gemm/MatMul, 1 otherwise.
-int64_t output_channel_axis(const std::string& op_type, int64_t rank) {
-  return op_type == "Gemm" || op_type == "MatMul" ? rank - 1 : 1;
+int64_t output_channel_axis(const Node& node, int64_t rank) {
+  const QuantTraits* traits = quant_traits(node);
+  return traits && traits->channels_last ? rank - 1 : 1;
 }
 
 /// Σ (y_q - y) and the element count per output channel of one layer.
@@ -111,7 +113,7 @@ BiasCorrectionSummary correct_biases(const Graph& float_graph, std::map<std::str
     const Node& node = *nodes.at(layer);
     auto info = shapes.find(node.outputs[0]);
     const int64_t rank = info == shapes.end() ? 4 : static_cast<int64_t>(info->second.dims.size());
-    sums[layer] = ChannelErrorSums{layer, rank - 1 - output_channel_axis(node.op_type, rank), {}, 0};
+    sums[layer] = ChannelErrorSums{layer, rank - 1 - output_channel_axis(node, rank), {}, 0};
   }
   // A layer's float output and its probe's output arrive in either order; the first waits here.
   std::map<std::string, Tensor> waiting;

@@ -8,6 +8,7 @@
 #include "ptqc/error.h"
 #include "ptqc/passes.h"
 #include "runtime/op_registry.h"
+#include "runtime/quant_traits.h"
 
 namespace ptqc {
 
@@ -53,32 +54,18 @@ std::optional<Node> int8_op(const Node& node, const Graph& graph, const std::map
     auto it = shapes.find(node.inputs[0]);
     return it == shapes.end() ? graph.info(node.inputs[0]) : std::optional<ValueInfo>(it->second);
   };
-  Node q = ptqc_node(node.name, "", {}, {});
-  if (node.op_type == "Conv" || node.op_type == "ConvTranspose") {
-    q.op_type = node.op_type == "Conv" ? "QConv" : "QConvTranspose";
-    const Tensor& w = *graph.constant(node.inputs[1]);
-    const std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
+  const QuantTraits& traits = *quant_traits(node);
+  Node q = ptqc_node(node.name, is_activation_matmul(graph, node) ? traits.activation_int8_op : traits.int8_op, {}, {});
+  for (const std::string& key : traits.int8_attrs) {
+    if (node.has_attr(key)) q.attrs[key] = node.attrs.at(key);
+  }
+  if (traits.global) q.attrs["global"] = Attribute::of_int(1);
+  if (traits.pads != Int8Pads::kNone) {
+    const Tensor* w = traits.pads == Int8Pads::kWeightKernel ? graph.constant(node.inputs[1]) : nullptr;
+    const std::vector<int64_t> kernel = w ? std::vector<int64_t>(w->shape().begin() + 2, w->shape().end())
+                                          : node.attr_ints("kernel_shape");
     const auto pads = explicit_pads(node, kernel, input_info());
     if (!pads) return std::nullopt;
-    for (const char* key : {"strides", "dilations", "group", "output_padding"}) {
-      if (node.has_attr(key)) q.attrs[key] = node.attrs.at(key);
-    }
-    q.attrs["pads"] = Attribute::of_ints(*pads);
-  } else if (is_activation_matmul(graph, node)) {
-    q.op_type = "QBatchMatMul";
-  } else if (node.op_type == "Gemm" || node.op_type == "MatMul") {
-    q.op_type = "QMatMul";
-  } else if (node.op_type == "GlobalAveragePool") {
-    q.op_type = "QAveragePool";
-    q.attrs["global"] = Attribute::of_int(1);
-  } else {
-    q.op_type = "QAveragePool";
-    const auto kernel = node.attr_ints("kernel_shape");
-    const auto pads = explicit_pads(node, kernel, input_info());
-    if (!pads) return std::nullopt;
-    for (const char* key : {"kernel_shape", "strides", "ceil_mode", "count_include_pad", "dilations"}) {
-      if (node.has_attr(key)) q.attrs[key] = node.attrs.at(key);
-    }
     q.attrs["pads"] = Attribute::of_ints(*pads);
   }
   return q;
@@ -104,7 +91,8 @@ class Int8Rewriter {
       if (!layer.bias.empty()) q->inputs.push_back(add_constant(node.name + ".bias_int32", layer.bias));
     }
     q->attrs["x_offset"] = Attribute::of_int(r.offset_d);
-    const bool pooling = q->op_type == "QAveragePool";
+    const QuantTraits& traits = *quant_traits(node);
+    const bool pooling = !traits.weighted;
     const std::string raw = node.name + (pooling ? "_int8" : "_acc");
     q->outputs = {raw};
     out.push_back(std::move(*q));
@@ -113,7 +101,7 @@ class Int8Rewriter {
     Node deq = ptqc_node(node.name + "_dequant", "AscendDequant", {raw}, {node.outputs[0]});
     deq.attrs["deq_scale"] = Attribute::of_floats(layer.deq_scale);
     deq.attrs["offset"] = Attribute::of_int(pooling ? r.offset_d : 0);
-    deq.attrs["axis"] = Attribute::of_int(node.op_type == "Gemm" || node.op_type == "MatMul" ? -1 : 1);
+    deq.attrs["axis"] = Attribute::of_int(traits.channels_last ? -1 : 1);
     out.push_back(std::move(deq));
     return true;
   }

@@ -12,22 +12,19 @@ int32_t saturate_int32(double v) {
   return static_cast<int32_t>(std::min(std::max(std::nearbyint(v), lo), hi));
 }
 
-int64_t output_channels(const Node& node, const Tensor& w) {
-  if (node.op_type == "Conv") return w.dim(0);
-  if (node.op_type == "ConvTranspose") return w.dim(1) * node.attr_int("group", 1);
-  const bool trans_b = node.op_type == "Gemm" && node.attr_int("transB", 0) != 0;
-  return trans_b ? w.dim(0) : w.dim(1);
+WeightLayout require_weight_layout(const Node& node, const Tensor& w) {
+  std::optional<WeightLayout> layout = weight_layout(node, w.shape());
+  if (!layout) {
+    throw Error(ErrorCode::kInternal, node.describe() + ": no INT8 layout for weights of shape " + shape_string(w.shape()));
+  }
+  return std::move(*layout);
 }
 
 namespace {
 
-/// The weight's output-channel axis for per-channel scales (-1 = one scale per tensor).
-int64_t channel_axis(const Node& node, const Tensor& w, const LayerSettings& settings) {
-  if (node.op_type == "Conv") return 0;
-  if (node.op_type == "ConvTranspose") return node.attr_int("group", 1) == 1 ? 1 : -1;  // [C, M/group, k...]
-  if (!settings.channel_wise) return -1;
-  const bool trans_b = node.op_type == "Gemm" && node.attr_int("transB", 0) != 0;
-  return trans_b ? 0 : 1;  // N is B's dim 0 when transposed, dim 1 otherwise
+/// The weight axis of per-channel scales (-1 = one scale per tensor).
+int64_t scale_axis(const QuantTraits& traits, const WeightLayout& layout, const LayerSettings& settings) {
+  return traits.always_per_channel || settings.channel_wise ? layout.scale_axis : -1;
 }
 
 /// [N, K] int8 -> [K, N].
@@ -46,7 +43,7 @@ Tensor transpose_2d(const Tensor& w) {
 std::vector<double> float_bias(const Graph& graph, const Node& node, int64_t channels) {
   if (!node.has_input(2)) return {};
   const std::vector<float> b = graph.constant(node.inputs[2])->to_float_vector();
-  const double beta = node.op_type == "Gemm" ? node.attr_float("beta", 1.0f) : 1.0;
+  const double beta = bias_scale(node);
   if (b.size() != 1 && static_cast<int64_t>(b.size()) != channels) {
     throw Error(ErrorCode::kInternal, node.describe() + ": bias of " + std::to_string(b.size()) + " values for " +
                                           std::to_string(channels) + " channels");
@@ -62,18 +59,19 @@ SolvedLayer solve_layer(const Graph& graph, const Node& node, const LayerSetting
   SolvedLayer s;
   const ActivationQuantParams act = activation_quant_params(range, settings.activation.asymmetric);
   s.record = {node.name, node.op_type, node.inputs[0], range, act.scale, act.offset, {}, "", {}, 0};
-  if (node.op_type == "AveragePool" || node.op_type == "GlobalAveragePool") {
+  const QuantTraits& traits = *quant_traits(node);
+  if (!traits.weighted) {
     s.deq_scale = {act.scale};
     return s;
   }
   const Tensor& w = *graph.constant(node.inputs[1]);
-  const int64_t channels = output_channels(node, w);
-  QuantizedWeights q = quantize_weights(w, channel_axis(node, w, settings), settings.weights);
+  const WeightLayout layout = require_weight_layout(node, w);
+  const int64_t channels = layout.channels;
+  QuantizedWeights q = quantize_weights(w, scale_axis(traits, layout, settings), settings.weights);
   s.record.scale_w = q.scales;
-  const bool trans_b = node.op_type == "Gemm" && node.attr_int("transB", 0) != 0;
-  s.weights = trans_b ? transpose_2d(q.values) : q.values;
+  s.weights = layout.transposed ? transpose_2d(q.values) : q.values;
 
-  const float alpha = node.op_type == "Gemm" ? node.attr_float("alpha", 1.0f) : 1.0f;
+  const float alpha = product_scale(node);
   s.deq_scale.resize(static_cast<size_t>(channels));
   for (int64_t c = 0; c < channels; ++c) {
     const float scale_w = q.scales.size() == 1 ? q.scales[0] : q.scales[static_cast<size_t>(c)];

@@ -10,6 +10,7 @@
 #include "calib/range_algorithms.h"
 #include "ptqc/graph.h"
 #include "quant/quant_plan.h"
+#include "runtime/quant_traits.h"
 
 namespace ptqc {
 
@@ -41,9 +42,9 @@ struct SolvedLayer {
 /// \p v rounded half to even and saturated to int32 (the rounding of every int32 bias).
 int32_t saturate_int32(double v);
 
-/// Output channels of a Conv / ConvTranspose / Gemm / MatMul \p node with float weights \p w
-/// (Conv: dim 0; ConvTranspose: dim 1 times group; Gemm with transB: dim 0; otherwise dim 1).
-int64_t output_channels(const Node& node, const Tensor& w);
+/// The layout of quantized layer \p node's float weights \p w (its op's quantization traits);
+/// E19999 (internal) when there is none: the quantization plan accepted only layouts that fit.
+WeightLayout require_weight_layout(const Node& node, const Tensor& w);
 
 /// Solves \p node (a quantizable op whose plan said yes) for activation range \p range:
 ///   scale_d, offset_d from the range; w_q = quantize_weights(w) per output channel

@@ -24,7 +24,8 @@ struct LayerSettings {
   bool activation_matmul = false;
 };
 
-/// True when \p node is a MatMul whose second input is not a constant (an activation × activation product).
+/// True when \p node's op has an INT8 form for an activation as input 1 (MatMul) and its input 1
+/// is not a constant: an activation × activation product.
 bool is_activation_matmul(const Graph& graph, const Node& node);
 
 /// Settings for a node (resolves the config's priority: layer name > op type > common).
@@ -39,11 +40,8 @@ struct LayerDecision {
   LayerSettings settings;
 };
 
-/// Op types the INT8 path covers (docs/quantization.md).
-bool is_quantizable_op_type(const std::string& op_type);
-
 /// One decision per node of \p graph, in node order. A node is quantized when its op
-/// type is quantizable, the SoC has INT8 cube math, its weights are constant float32
+/// has quantization traits in the op registry (runtime/quant_traits.h), the SoC has INT8 cube math, its weights are constant float32
 /// of a supported layout (or, with activation_matmul, it is an activation × activation
 /// MatMul), and its settings do not skip it.
 std::vector<LayerDecision> plan_quantization(const Graph& graph, const SocInfo& soc, const LayerSettingsFn& settings);

@@ -6,6 +6,7 @@
 #include "quant/accuracy_check.h"
 #include "quant/int8_rewrite.h"
 #include "quant/weight_rounding.h"
+#include "runtime/quant_traits.h"
 
 namespace ptqc {
 
@@ -112,11 +113,11 @@ double layer_macs(const Graph& graph, const Node& node, const std::map<std::stri
   }
   if (!graph.constant(node.inputs[1])) return 0;
   const Tensor& w = *graph.constant(node.inputs[1]);
-  if (node.op_type == "ConvTranspose") {
-    return w.dim(0) == 0 ? 0 : dims_of(node.inputs[0]) * static_cast<double>(w.numel() / w.dim(0));
+  const WeightLayout layout = require_weight_layout(node, w);
+  if (quant_traits(node)->scatters) {  // each input element meets the weights of its channel
+    return dims_of(node.inputs[0]) * static_cast<double>(w.numel() / w.dim(0));
   }
-  const int64_t out_channels = output_channels(node, w);
-  return out_channels == 0 ? 0 : dims_of(node.outputs[0]) * static_cast<double>(w.numel() / out_channels);
+  return dims_of(node.outputs[0]) * static_cast<double>(layout.reduction);
 }
 
 /// The INT8 graph of \p float_graph with the layers of \p solved except \p kept_float; the

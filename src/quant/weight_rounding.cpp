@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "ptqc/executor.h"
+#include "runtime/quant_traits.h"
 
 namespace ptqc {
 
@@ -26,15 +27,17 @@ struct PatchGeometry {
 /// The geometry of a Conv (1-D or 2-D, explicit pads), MatMul or Gemm; nullopt with \p why otherwise.
 std::optional<PatchGeometry> geometry(const Node& node, const Tensor& w, std::string& why) {
   PatchGeometry g;
-  if (node.op_type == "MatMul" || node.op_type == "Gemm") {
-    if (w.rank() != 2) {
+  const QuantTraits* traits = quant_traits(node);
+  if (traits && traits->channels_last) {  // a product: patches are the rows of its input
+    const std::optional<WeightLayout> layout = weight_layout(node, w.shape());
+    if (!layout) {
       why = "weights of rank " + std::to_string(w.rank());
       return std::nullopt;
     }
-    g.k = node.op_type == "Gemm" && node.attr_int("transB", 0) ? w.dim(1) : w.dim(0);
+    g.k = layout->reduction;
     return g;
   }
-  if (node.op_type != "Conv") why = node.op_type + " is not supported";
+  if (!traits || traits->scatters || !traits->weighted) why = node.op_type + " is not supported";
   else if (w.rank() != 3 && w.rank() != 4) why = "only 1-D and 2-D convolutions";
   else if (node.attr_string("auto_pad", "NOTSET") != "NOTSET") why = "auto_pad is not resolved here";
   if (!why.empty()) return std::nullopt;
@@ -191,8 +194,9 @@ WeightRoundingSummary learn_weight_rounding(const Graph& float_graph, std::map<s
       int8_t* q = layer.weights.data<int8_t>();
       const int64_t k = gram.geo.k;
       const bool conv = gram.geo.conv;
-      const bool trans_b = node.op_type == "Gemm" && node.attr_int("transB", 0);
-      const int64_t channels = output_channels(node, w);
+      const WeightLayout layout = require_weight_layout(node, w);
+      const bool trans_b = layout.transposed;
+      const int64_t channels = layout.channels;
       const std::vector<float>& scales = layer.record.scale_w;
       for (int64_t m = 0; m < channels; ++m) {
         Eigen::VectorXd wm(k);

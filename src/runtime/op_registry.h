@@ -1,6 +1,7 @@
 #pragma once
 /// \file
-/// The op registry: one table from op type to its reference kernel. Keys are
+/// The op registry: one table from op type to its kernel and what else ptqc knows
+/// about the op (OpTraits: prepared state, output stages, value copies, quantization). Keys are
 /// ONNX op types of the default domain, and "ptqc.<Op>" for the INT8 ops of
 /// ptqc's own domain (docs/quantization.md). Each kernel file contributes its ops through one
 /// register_*_ops function, all listed in op_registry.cpp.
@@ -13,6 +14,8 @@
 
 namespace ptqc {
 
+struct QuantTraits;
+
 /// Which inputs an op's outputs are made of, value for value (Concat, Slice, MaxPool, ...).
 enum class ValueCopy {
   kNone,        ///< The outputs are computed.
@@ -24,13 +27,15 @@ enum class ValueCopy {
 struct OpTraits {
   /// The inputs the kernel's prepared state (OpContext::prepared) is built from: when each
   /// of them is absent or a constant, the executor keeps the state across runs.
-  std::vector<size_t> prepared_inputs;
+  std::vector<size_t> prepared_inputs{};
   /// The kernel can absorb an AscendDequant or AscendRequant that is the only reader of its
   /// output 0 (OpContext::output_stage), with the fast kernels and no observer.
   bool output_stage = false;
   /// With FP16 activations, outputs copied from activations (never from constants) already
   /// hold FP16 values, so the executor does not round them again.
   ValueCopy copies = ValueCopy::kNone;
+  /// How the op is quantized (runtime/quant_traits.h); nullptr when it has no INT8 form.
+  const QuantTraits* quant = nullptr;
 };
 
 /// One op of the table.

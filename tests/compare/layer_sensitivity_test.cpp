@@ -53,9 +53,9 @@ TEST(DequantizeWeights, GemmAndMatMulComeFromQMatMulsKByN) {
 
 TEST(DequantizeWeights, TensorsThatDoNotFitAreErrors) {
   const Node conv = weighted("Conv");
-  EXPECT_THROW(dequantize_weights(conv, Tensor(DataType::kFloat32, {2, 2}), Tensor(DataType::kInt8, {3}), {1}), Error);
+  EXPECT_THROW(dequantize_weights(conv, Tensor(DataType::kFloat32, {2, 1, 2}), Tensor(DataType::kInt8, {3}), {1}), Error);
   try {
-    dequantize_weights(conv, Tensor(DataType::kFloat32, {2, 2}), Tensor(DataType::kInt8, {2, 2}), {1, 2, 3});
+    dequantize_weights(conv, Tensor(DataType::kFloat32, {2, 1, 2}), Tensor(DataType::kInt8, {2, 1, 2}), {1, 2, 3});
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidModel);

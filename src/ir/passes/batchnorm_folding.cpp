@@ -1,9 +1,9 @@
 #include <cmath>
-#include <functional>
 #include <optional>
 
 #include "ir/passes/graph_edit.h"
 #include "ptqc/passes.h"
+#include "runtime/quant_traits.h"
 
 namespace ptqc {
 
@@ -42,54 +42,17 @@ std::optional<ChannelAffine> batch_norm_affine(const Graph& graph, const Node& b
   return affine;
 }
 
-/// How the producer's weight maps to output channels: the channel count and, for each
-/// flat weight index, the output channel it feeds.
-struct WeightLayout {
-  int64_t out_channels = 0;
-  std::function<int64_t(int64_t)> channel_of;  // flat weight index -> output channel
-};
-
-std::optional<WeightLayout> weight_layout(const Node& producer, const Tensor& w) {
-  if (w.numel() == 0) return std::nullopt;  // nothing to scale, and the per-channel divisions below need dims > 0
-  if (producer.op_type == "Conv" && w.rank() >= 3) {
-    const int64_t per_channel = w.numel() / w.dim(0);
-    return WeightLayout{w.dim(0), [per_channel](int64_t i) { return i / per_channel; }};
-  }
-  if (producer.op_type == "ConvTranspose" && w.rank() >= 3) {
-    // W is [C_in, M/group, k...]; input channel c of group g feeds output g*(M/group) + j.
-    const int64_t group = producer.attr_int("group", 1);
-    if (group <= 0 || w.dim(0) % group != 0) return std::nullopt;
-    const int64_t c_per_group = w.dim(0) / group, m_per_group = w.dim(1);
-    const int64_t kernel = w.numel() / (w.dim(0) * w.dim(1));
-    return WeightLayout{m_per_group * group, [=](int64_t i) {
-                          const int64_t c = i / (m_per_group * kernel), j = (i / kernel) % m_per_group;
-                          return (c / c_per_group) * m_per_group + j;
-                        }};
-  }
-  if (producer.op_type == "Gemm" && w.rank() == 2) {
-    const bool trans_b = producer.attr_int("transB", 0) != 0;  // B is [K, N], or [N, K] when transposed
-    const int64_t n = trans_b ? w.dim(0) : w.dim(1), k = trans_b ? w.dim(1) : w.dim(0);
-    if (trans_b) return WeightLayout{n, [k](int64_t i) { return i / k; }};
-    return WeightLayout{n, [n](int64_t i) { return i % n; }};
-  }
-  return std::nullopt;
-}
-
 /// The producer's bias per output channel (zeros when absent), or nullopt when its shape is not per-channel.
 std::optional<std::vector<float>> channel_bias(const Graph& graph, const Node& producer, int64_t channels) {
   const size_t bias_input = 2;
   if (!producer.has_input(bias_input)) return std::vector<float>(static_cast<size_t>(channels), 0.0f);
   const Tensor* b = graph.constant(producer.inputs[bias_input]);
   if (!b || !is_float(b->dtype())) return std::nullopt;
+  // Gemm's C broadcasts to [M, N]: only a scalar or one value per output column folds into a bias.
+  if (!is_channel_bias(*b, channels)) return std::nullopt;
   std::vector<float> values = b->to_float_vector();
-  if (producer.op_type == "Gemm") {
-    // C broadcasts to [M, N]: only a scalar or one value per output column folds into a bias.
-    const bool per_column = b->numel() == channels && (b->rank() == 1 || (b->rank() == 2 && b->dim(0) == 1));
-    if (b->numel() != 1 && !per_column) return std::nullopt;
-    if (b->numel() == 1) values.assign(static_cast<size_t>(channels), values[0]);
-    for (float& v : values) v *= producer.attr_float("beta", 1.0f);
-  }
-  if (static_cast<int64_t>(values.size()) != channels) return std::nullopt;
+  if (values.size() == 1) values.assign(static_cast<size_t>(channels), values[0]);
+  for (float& v : values) v *= bias_scale(producer);
   return values;
 }
 
@@ -105,9 +68,11 @@ bool fold_into_producer(Graph& graph, const GraphIndex& index, const Node& bn) {
   const Tensor* w = graph.constant(producer.inputs[1]);
   if (!w || w->dtype() != DataType::kFloat32) return false;
   const auto affine = batch_norm_affine(graph, bn);
-  const auto layout = weight_layout(producer, *w);
-  if (!affine || !layout || layout->out_channels != static_cast<int64_t>(affine->scale.size())) return false;
-  auto bias = channel_bias(graph, producer, layout->out_channels);
+  const QuantTraits* traits = quant_traits(producer);
+  if (!traits || !traits->has_bias) return false;  // the folded shift needs a bias input
+  const auto layout = weight_layout(producer, w->shape());
+  if (!affine || !layout || layout->channels != static_cast<int64_t>(affine->scale.size())) return false;
+  auto bias = channel_bias(graph, producer, layout->channels);
   if (!bias) return false;
 
   Tensor new_w = w->clone();
@@ -118,11 +83,11 @@ bool fold_into_producer(Graph& graph, const GraphIndex& index, const Node& bn) {
   const std::string w_name = unique_constant_name(graph, producer.inputs[1] + "_bnfold");
   graph.initializers[w_name] = std::move(new_w);
   const std::string b_name = unique_constant_name(graph, producer.name + "_bias_bnfold");
-  graph.initializers[b_name] = Tensor::from_vector<float>(*bias, {layout->out_channels});
+  graph.initializers[b_name] = Tensor::from_vector<float>(*bias, {layout->channels});
   producer.inputs[1] = w_name;
   producer.inputs.resize(3);
   producer.inputs[2] = b_name;
-  if (producer.op_type == "Gemm") producer.attrs.erase("beta");
+  if (traits->bias_scale) producer.attrs.erase(traits->bias_scale);
   for (auto& o : producer.outputs) {
     if (o == bn.inputs[0]) o = bn.outputs[0];
   }

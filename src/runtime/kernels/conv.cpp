@@ -17,6 +17,7 @@
 #include "runtime/kernels/gemm_util.h"
 #include "runtime/kernels/kernel_util.h"
 #include "runtime/op_registry.h"
+#include "runtime/quant_traits.h"
 
 namespace ptqc {
 
@@ -301,8 +302,8 @@ void conv_transpose(OpContext& ctx) {
 }  // namespace
 
 void register_conv_ops(OpRegistry& registry) {
-  registry.add("Conv", &conv);
-  registry.add("ConvTranspose", &conv_transpose);
+  registry.add("Conv", &conv, "", OpTraits{.quant = &kConvQuantTraits});
+  registry.add("ConvTranspose", &conv_transpose, "", OpTraits{.quant = &kConvTransposeQuantTraits});
 }
 
 }  // namespace ptqc

@@ -6,6 +6,7 @@
 #include "runtime/kernels/gemm_util.h"
 #include "runtime/kernels/kernel_util.h"
 #include "runtime/op_registry.h"
+#include "runtime/quant_traits.h"
 
 namespace ptqc {
 
@@ -104,8 +105,8 @@ void matmul(OpContext& ctx) {
 }  // namespace
 
 void register_gemm_ops(OpRegistry& registry) {
-  registry.add("Gemm", &gemm_op);
-  registry.add("MatMul", &matmul);
+  registry.add("Gemm", &gemm_op, "", OpTraits{.quant = &kGemmQuantTraits});
+  registry.add("MatMul", &matmul, "", OpTraits{.quant = &kMatMulQuantTraits});
 }
 
 }  // namespace ptqc

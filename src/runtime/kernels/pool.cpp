@@ -11,6 +11,7 @@
 #include "runtime/kernels/conv_util.h"
 #include "runtime/kernels/kernel_util.h"
 #include "runtime/op_registry.h"
+#include "runtime/quant_traits.h"
 
 namespace ptqc {
 
@@ -251,10 +252,10 @@ void global_lp_pool(OpContext& ctx) {
 
 void register_pool_ops(OpRegistry& registry) {
   registry.add("MaxPool", &max_pool, "", OpTraits{{}, false, ValueCopy::kFirstInput});
-  registry.add("AveragePool", &average_pool);
+  registry.add("AveragePool", &average_pool, "", OpTraits{.quant = &kAveragePoolQuantTraits});
   registry.add("LpPool", &lp_pool);
   registry.add("GlobalMaxPool", &global_max_pool);
-  registry.add("GlobalAveragePool", &global_average_pool);
+  registry.add("GlobalAveragePool", &global_average_pool, "", OpTraits{.quant = &kGlobalAveragePoolQuantTraits});
   registry.add("GlobalLpPool", &global_lp_pool);
 }
 
