@@ -137,6 +137,10 @@ int run(const Options& o) {
   std::printf("model: %s  threads: %d  loops: %d  warmup: %d\n", o.model.c_str(), o.threads, o.loop, o.warmup);
   std::printf("latency ms: min %.3f  max %.3f  mean %.3f  median %.3f  p99 %.3f\n", s.min, s.max, s.mean, s.median, s.p99);
   std::printf("throughput: %.2f samples/s\n", s.throughput);
+  if (executor.arena_bytes() > 0) {  // an .om: its TASK_INFO plan places the activations
+    std::printf("activations: %.1f KB arena from the .om's memory plan, %zu values in it\n",
+                static_cast<double>(executor.arena_bytes()) / 1024.0, executor.values_in_arena());
+  }
   nlohmann::json profile;
   if (o.profile) {
     std::vector<double> seconds = executor.node_seconds();
@@ -147,7 +151,8 @@ int run(const Options& o) {
     nlohmann::json j = {{"model", o.model}, {"threads", o.threads}, {"loop", o.loop}, {"warmup", o.warmup},
                         {"batch", batch},   {"min_ms", s.min},      {"max_ms", s.max}, {"mean_ms", s.mean},
                         {"median_ms", s.median}, {"p99_ms", s.p99}, {"throughput", s.throughput},
-                        {"kernels", o.kernels}};
+                        {"kernels", o.kernels}, {"arena_bytes", executor.arena_bytes()},
+                        {"values_in_arena", executor.values_in_arena()}};
     if (o.profile) j["profile"] = profile;
     ptqc::write_file_atomically(o.json, j.dump(2) + "\n");
   }

@@ -1,9 +1,9 @@
 #pragma once
 /// \file
-/// The FP32 executor: runs a Graph on the CPU with the reference kernels of the
-/// op registry. Intermediate tensors are released right after their last
-/// reader, and buffers are recycled across runs, so peak memory stays near
-/// weights + live activations and the steady-state loop does not hit malloc.
+/// The FP32 executor: runs a Graph on the CPU with the kernels of the op registry.
+/// Intermediate tensors are released right after their last reader, and buffers are
+/// recycled across runs (or placed in one arena by an .om's memory plan), so peak memory
+/// stays near weights + live activations and the steady-state loop allocates no buffers.
 
 #include <functional>
 #include <memory>
@@ -14,6 +14,8 @@
 #include "ptqc/tensor.h"
 
 namespace ptqc {
+
+struct ExecutionPlan;
 
 /// Which kernels run a model. Both give the same INT8 results bit for bit; float results
 /// agree within rounding (the fast GEMMs sum in another order).
@@ -57,6 +59,19 @@ class Executor {
   /// declared dtype and a shape that matches every static dim (E19030 otherwise).
   /// Returns the outputs in graph().outputs order.
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+
+  /// Lays out the activations of later runs in one arena by \p plan (an .om's TASK_INFO, from
+  /// ptqc::plan_execution of this graph; \pre values whose lifetimes meet do not share bytes, as
+  /// read_om checks): each planned value that is not a graph output is written at its offset
+  /// instead of a pooled buffer. A value larger than its placement at run time, a view of an
+  /// arena value (Reshape, Split, ...) that has no placement of its own, and graph outputs get
+  /// buffers of their own, so results never change. Off while an observer is installed. A plan
+  /// for another node order or other lifetimes is ignored, with a warning.
+  void use_memory_plan(const ExecutionPlan& plan);
+  /// The arena's bytes (0 without a memory plan).
+  size_t arena_bytes() const;
+  /// How many values the last run stored in the arena.
+  size_t values_in_arena() const;
 
   /// With options().profile: wall seconds spent in each node of graph().nodes (same order,
   /// kernel plus FP16 rounding of its outputs), summed over every run so far. Zeros otherwise.

@@ -113,6 +113,9 @@ class Tensor {
   /// An uninitialised tensor from \p allocator (contents unspecified).
   /// Both constructors check the shape (checked_tensor_bytes) before allocating.
   Tensor(DataType dtype, Shape shape, BufferAllocator& allocator);
+  /// An uninitialised tensor on \p storage (the executor's arena regions), checked like the
+  /// others. \pre \p storage holds at least numel * dtype_size bytes, 64-byte aligned.
+  Tensor(DataType dtype, Shape shape, std::shared_ptr<std::byte> storage);
   /// A tensor with an element type and a checked shape but no elements: what shape
   /// inference passes through the kernels. Reading or writing its elements throws
   /// AbstractTensorAccess; reshaping and views work as for any tensor.

@@ -169,6 +169,11 @@ Tensor::Tensor(DataType dtype, Shape shape, BufferAllocator& allocator) : Tensor
   storage_ = allocator.allocate(nbytes());
 }
 
+Tensor::Tensor(DataType dtype, Shape shape, std::shared_ptr<std::byte> storage)
+    : Tensor(abstract(dtype, std::move(shape))) {
+  storage_ = std::move(storage);
+}
+
 Tensor Tensor::abstract(DataType dtype, Shape shape) {
   Tensor t;
   checked_tensor_bytes(shape, dtype, "cannot allocate");

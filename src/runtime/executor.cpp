@@ -1,10 +1,14 @@
 #include "ptqc/executor.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <unordered_map>
 
 #include "ptqc/error.h"
+#include "ptqc/om.h"
 #include "runtime/buffer_pool.h"
 #include "runtime/float16_rounding.h"
 #include "runtime/kernels/activation_span.h"
@@ -28,6 +32,12 @@ struct Step {
   std::vector<int> inputs;  // -1 = absent optional input
   std::vector<int> outputs; // -1 = output not wanted
   std::vector<int> release_after;
+  /// The kernel's inputs: pointers to the value slots (nullptr = absent), fixed once planned.
+  std::vector<const Tensor*> input_tensors;
+  /// The kernel's outputs while it runs, then moved to their slots.
+  std::vector<Tensor> output_tensors;
+  /// Per output, its region of the activation arena (Executor::use_memory_plan); empty without one.
+  std::vector<OutputRegion> regions;
   /// Output-stage fusion (OpTraits::output_stage): the steps whose nodes this one's kernel also
   /// runs, in chain order (convert, then maybe activation and quantize; the kernel writes the
   /// last one's output), or the step that runs this one (-1 for none).
@@ -67,6 +77,18 @@ struct Executor::Impl {
   std::vector<Step> steps;
   std::vector<bool> constant_slot;
   std::vector<double> step_seconds;  // options.profile: time per step, summed over runs
+  std::unordered_map<std::string, int> slot_of;  // value name -> slot
+  /// Per slot, the lifetime the executor gives the value: its producer step and its last
+  /// reader (steps.size() for a graph output; the producer when nothing reads it).
+  std::vector<uint64_t> first_step, last_step;
+
+  /// The activation arena (use_memory_plan): one block; per slot its region (none for
+  /// constants, graph inputs and outputs, and values the plan left out) and offset.
+  std::shared_ptr<std::byte> arena;
+  size_t arena_size = 0;
+  std::vector<OutputRegion> slot_region;
+  std::vector<uint64_t> slot_offset;
+  size_t values_in_arena = 0;  ///< values the last run stored in their regions
 
   /// Empties a value slot unless it holds a constant.
   void release(int s) {
@@ -74,7 +96,6 @@ struct Executor::Impl {
   }
 
   void plan() {
-    std::unordered_map<std::string, int> slot_of;
     auto slot = [&](const std::string& name) {
       auto [it, inserted] = slot_of.emplace(name, static_cast<int>(slot_of.size()));
       return it->second;
@@ -121,10 +142,127 @@ struct Executor::Impl {
       for (const auto& v : node.outputs) {
         if (releasable(v) && !last.count(v)) step.release_after.push_back(slot_of.at(v));
       }
+      for (int s : step.inputs) step.input_tensors.push_back(s < 0 ? nullptr : &slots[static_cast<size_t>(s)]);
+      step.output_tensors.resize(step.outputs.size());
       steps.push_back(std::move(step));
     }
+    plan_lifetimes(last);
     if (options.kernels == KernelSet::kFast) plan_output_stages();
     step_seconds.assign(steps.size(), 0.0);
+  }
+
+  /// The lifetimes of the values the nodes produce, as plan_execution (TASK_INFO) counts them.
+  void plan_lifetimes(const std::unordered_map<std::string_view, size_t>& last) {
+    first_step.assign(slots.size(), 0);
+    last_step.assign(slots.size(), 0);
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+      for (const auto& out : graph.nodes[i].outputs) {
+        if (out.empty()) continue;
+        const size_t s = static_cast<size_t>(slot_of.at(out));
+        const auto it = last.find(out);
+        first_step[s] = i;
+        last_step[s] = it == last.end() ? i : std::max(i, it->second);
+      }
+    }
+  }
+
+  /// Why \p plan does not describe this executor's steps and values ("" when it does).
+  std::string plan_mismatch(const ExecutionPlan& plan) const {
+    if (plan.tasks.size() != steps.size()) return std::to_string(plan.tasks.size()) + " tasks for " + std::to_string(steps.size()) + " ops";
+    for (size_t i = 0; i < steps.size(); ++i) {
+      if (plan.tasks[i].op_name != steps[i].node->name) return "task " + std::to_string(i) + " is '" + plan.tasks[i].op_name + "'";
+    }
+    for (const auto& p : plan.values) {
+      const auto it = slot_of.find(p.name);
+      if (it == slot_of.end() || constant_slot[static_cast<size_t>(it->second)]) return "'" + p.name + "' is not an op output";
+      const size_t s = static_cast<size_t>(it->second);
+      if (p.first_op != first_step[s] || p.last_op != last_step[s]) return "the lifetime of '" + p.name + "' differs";
+      if (p.offset >= 0 && (static_cast<uint64_t>(p.offset) > plan.arena_size || p.size > plan.arena_size - static_cast<uint64_t>(p.offset))) {
+        return "'" + p.name + "' lies outside the arena";
+      }
+    }
+    return "";
+  }
+
+  void use_memory_plan(const ExecutionPlan& plan) {
+    if (const std::string why = plan_mismatch(plan); !why.empty()) {
+      spdlog::warn("the memory plan does not fit the executor's order ({}): activations use the buffer pool", why);
+      return;
+    }
+    arena = plan.arena_size > 0 ? default_allocator().allocate(plan.arena_size) : nullptr;
+    arena_size = arena ? plan.arena_size : 0;
+    slot_region.assign(slots.size(), {});
+    slot_offset.assign(slots.size(), 0);
+    std::vector<bool> graph_output(slots.size(), false);
+    for (int s : output_slots) graph_output[static_cast<size_t>(s)] = true;  // handed to the caller: never in the arena
+    for (const auto& p : plan.values) {
+      const size_t s = static_cast<size_t>(slot_of.at(p.name));
+      if (!arena || p.offset < 0 || p.size == 0 || graph_output[s]) continue;
+      // Each region has its own owner, so shares_buffer_with tells values apart; all keep the block alive.
+      std::byte* at = arena.get() + p.offset;
+      slot_region[s] = {std::shared_ptr<std::byte>(at, [block = arena](std::byte*) {}), p.size};
+      slot_offset[s] = static_cast<uint64_t>(p.offset);
+    }
+    for (size_t i = 0; i < steps.size(); ++i) {
+      Step& step = steps[i];
+      step.regions.assign(step.outputs.size(), {});
+      for (size_t k = 0; k < step.outputs.size(); ++k) {
+        if (step.outputs[k] >= 0) step.regions[k] = slot_region[static_cast<size_t>(step.outputs[k])];
+      }
+      if (!step.absorbs.empty()) {
+        const int written = steps[static_cast<size_t>(step.absorbs.back())].outputs[0];
+        step.regions[0] = fused_write_is_safe(i, written) ? slot_region[static_cast<size_t>(written)] : OutputRegion{};
+      }
+    }
+  }
+
+  /// True when step \p i may write \p written, the output of the last step its kernel absorbs
+  /// (step j), in that value's region. The plan places it for [j, last reader], so the region may
+  /// hold values that die in [i, j): each is read or produced by a step in [i, j), and none may
+  /// overlap it. Values the chain hides are never stored and do not count.
+  bool fused_write_is_safe(size_t i, int written) const {
+    constexpr size_t kMaxSpan = 64;  // checked step by step; longer chains write to the pool
+    const Step& step = steps[i];
+    const size_t j = static_cast<size_t>(step.absorbs.back());
+    if (j - i > kMaxSpan) return false;
+    std::vector<int> hidden = {step.outputs[0]};
+    for (size_t k = 0; k + 1 < step.absorbs.size(); ++k) hidden.push_back(steps[static_cast<size_t>(step.absorbs[k])].outputs[0]);
+    const auto overlaps_written = [&](int u) {
+      if (u < 0 || u == written || !slot_region[static_cast<size_t>(u)].storage) return false;
+      if (std::find(hidden.begin(), hidden.end(), u) != hidden.end()) return false;
+      const auto at = [&](int s) { return slot_offset[static_cast<size_t>(s)]; };
+      const auto end = [&](int s) { return at(s) + slot_region[static_cast<size_t>(s)].bytes; };
+      return at(u) < end(written) && at(written) < end(u);
+    };
+    for (size_t t = i; t < j; ++t) {
+      if (std::any_of(steps[t].inputs.begin(), steps[t].inputs.end(), overlaps_written) ||
+          std::any_of(steps[t].outputs.begin(), steps[t].outputs.end(), overlaps_written)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /// Keeps the arena's invariant that a value in the arena lives in its own region: an output
+  /// that views another arena value (Reshape, Split, ...) is copied to its region, or to a
+  /// buffer of its own when it has none (graph outputs) or does not fit.
+  void settle_in_arena(int slot, Tensor& t) {
+    if (!t.has_values() || t.nbytes() == 0) return;
+    const std::byte* data = t.raw();
+    if (data < arena.get() || data >= arena.get() + arena_size) return;
+    const OutputRegion& region = slot_region[static_cast<size_t>(slot)];
+    if (region.storage && data == region.storage.get()) {
+      ++values_in_arena;
+      return;
+    }
+    if (!region.storage || t.nbytes() > region.bytes) {
+      t = t.clone();
+      return;
+    }
+    Tensor own(t.dtype(), t.shape(), region.storage);
+    std::memcpy(own.raw(), data, t.nbytes());
+    t = std::move(own);
+    ++values_in_arena;
   }
 
   /// True when every output element of \p node is an element of a non-constant input, which
@@ -213,13 +351,18 @@ struct Executor::Impl {
       absorbed = AbsorbedNodes{node_of(0), node_of(1), node_of(2)};
       last = &steps[static_cast<size_t>(step.absorbs.back())];
     }
-    std::vector<const Tensor*> inputs;
-    inputs.reserve(step.inputs.size());
-    for (int s : step.inputs) inputs.push_back(s < 0 ? nullptr : &slots[static_cast<size_t>(s)]);
-    std::vector<Tensor> outputs(step.outputs.size());
-    const KernelEnv env{pool, options.threads, options.kernels, step.keeps_prepared ? &step.prepared : nullptr, absorbed,
-                        options.float16_activations};
-    OpContext ctx(*step.node, graph.opset, std::move(inputs), outputs, env);
+    std::vector<Tensor>& outputs = step.output_tensors;
+    for (Tensor& t : outputs) t = Tensor();
+    // An observer may keep what it sees, so values stay out of the arena while one is installed.
+    const bool in_arena = arena && !observer;
+    const KernelEnv env{pool,
+                        options.threads,
+                        options.kernels,
+                        step.keeps_prepared ? &step.prepared : nullptr,
+                        absorbed,
+                        options.float16_activations,
+                        in_arena ? std::span<const OutputRegion>(step.regions) : std::span<const OutputRegion>()};
+    OpContext ctx(*step.node, graph.opset, step.input_tensors, outputs, env);
     step.kernel(ctx);
     for (size_t k = 0; k < step.outputs.size(); ++k) {
       const int slot = last && k == 0 ? last->outputs[0] : step.outputs[k];
@@ -228,6 +371,7 @@ struct Executor::Impl {
         throw Error(ErrorCode::kInternal, step.node->describe() + " did not produce output " + std::to_string(k));
       }
       if (options.float16_activations && step.rounds_outputs && !ctx.holds_float16(k)) store_as_float16(step, outputs[k]);
+      if (in_arena) settle_in_arena(slot, outputs[k]);
       if (observer) observer(*step.node, step.node->outputs[k], outputs[k]);
       slots[static_cast<size_t>(slot)] = std::move(outputs[k]);
     }
@@ -268,6 +412,7 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs) {
     }
   }
   std::vector<Tensor> results;
+  m.values_in_arena = 0;
   try {
     for (Step& step : m.steps) m.execute(step);
     for (int s : m.output_slots) results.push_back(m.slots[static_cast<size_t>(s)]);
@@ -282,6 +427,12 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs) {
 }
 
 const ExecutorOptions& Executor::options() const { return impl_->options; }
+
+void Executor::use_memory_plan(const ExecutionPlan& plan) { impl_->use_memory_plan(plan); }
+
+size_t Executor::arena_bytes() const { return impl_->arena_size; }
+
+size_t Executor::values_in_arena() const { return impl_->values_in_arena; }
 
 const std::vector<double>& Executor::node_seconds() const { return impl_->step_seconds; }
 

@@ -2,9 +2,9 @@
 
 namespace ptqc {
 
-OpContext::OpContext(const Node& node, int64_t opset, std::vector<const Tensor*> inputs, std::vector<Tensor>& outputs,
+OpContext::OpContext(const Node& node, int64_t opset, std::span<const Tensor* const> inputs, std::vector<Tensor>& outputs,
                      const KernelEnv& env, OutputMode mode)
-    : node_(node), opset_(opset), inputs_(std::move(inputs)), outputs_(outputs), env_(env), mode_(mode) {
+    : node_(node), opset_(opset), inputs_(inputs), outputs_(outputs), env_(env), mode_(mode) {
   for (size_t k = 0; k < outputs_.size(); ++k) undeclared_ += k < node_.outputs.size() && !node_.outputs[k].empty();
 }
 
@@ -24,9 +24,19 @@ Tensor& OpContext::make_output(size_t i, DataType dtype, Shape shape) {
   }
   const bool was_empty = outputs_[i].empty();
   outputs_[i] = mode_ == OutputMode::kAbstract ? Tensor::abstract(dtype, std::move(shape))
-                                               : Tensor(dtype, std::move(shape), env_.allocator);
+                                               : allocated_output(i, dtype, std::move(shape));
   declared(i, was_empty);
   return outputs_[i];
+}
+
+Tensor OpContext::allocated_output(size_t i, DataType dtype, Shape shape) const {
+  if (i < env_.output_regions.size()) {
+    const OutputRegion& region = env_.output_regions[i];
+    if (region.storage && checked_tensor_bytes(shape, dtype, "output") <= region.bytes) {
+      return Tensor(dtype, std::move(shape), region.storage);
+    }
+  }
+  return Tensor(dtype, std::move(shape), env_.allocator);
 }
 
 void OpContext::set_output(size_t i, Tensor tensor) {

@@ -7,6 +7,7 @@
 /// abstract tensors: a kernel's code up to its last make_output is its shape function.
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,13 @@ struct AbsorbedNodes {
   const Node* quantize = nullptr;    ///< the AscendQuant of the activation's output
 };
 
+/// Where make_output puts output i when it fits: a region of the executor's activation arena
+/// (Executor::use_memory_plan). An empty storage, or a tensor of more bytes, uses the allocator.
+struct OutputRegion {
+  std::shared_ptr<std::byte> storage;
+  size_t bytes = 0;
+};
+
 /// How a kernel runs: where its buffers come from, its threads (results never depend on
 /// them), which kernel set, the executor's slot for the node's prepared state (nullptr:
 /// state is built for the one call), and the nodes it absorbs.
@@ -49,14 +57,17 @@ struct KernelEnv {
   int threads = 1;
   KernelSet kernels = KernelSet::kFast;
   std::unique_ptr<PreparedState>* prepared = nullptr;
-  AbsorbedNodes absorbed;
+  AbsorbedNodes absorbed{};
   /// Float32 outputs are to hold FP16 values (ExecutorOptions::float16_activations).
   bool float16_outputs = false;
+  /// Per output index, where make_output places it (none: every output from the allocator).
+  std::span<const OutputRegion> output_regions = {};
 };
 
 class OpContext {
  public:
-  OpContext(const Node& node, int64_t opset, std::vector<const Tensor*> inputs, std::vector<Tensor>& outputs,
+  /// \p inputs (nullptr = absent) must outlive the context.
+  OpContext(const Node& node, int64_t opset, std::span<const Tensor* const> inputs, std::vector<Tensor>& outputs,
             const KernelEnv& env, OutputMode mode = OutputMode::kAllocate);
 
   const Node& node() const { return node_; }
@@ -97,7 +108,8 @@ class OpContext {
   const Tensor* optional_input(size_t i) const { return has_input(i) ? inputs_[i] : nullptr; }
 
   size_t num_outputs() const { return outputs_.size(); }
-  /// A new output tensor (contents unspecified: the kernel writes every element). The shape
+  /// A new output tensor (contents unspecified: the kernel writes every element), in its
+  /// KernelEnv::output_regions entry when it has one and the tensor fits. The shape
   /// is checked first: E19020 naming the node, the output and its dims for a negative dim, an
   /// element count that overflows, or more bytes than max_tensor_bytes().
   Tensor& make_output(size_t i, DataType dtype, Shape shape);
@@ -112,12 +124,14 @@ class OpContext {
   [[noreturn]] void unsupported(const std::string& what) const;
 
  private:
+  /// Output \p i's buffer: its output region when the tensor fits, else from the allocator.
+  Tensor allocated_output(size_t i, DataType dtype, Shape shape) const;
   /// Counts a newly set output \p i; in abstract mode, stops the kernel when all are set.
   void declared(size_t i, bool was_empty);
 
   const Node& node_;
   int64_t opset_;
-  std::vector<const Tensor*> inputs_;
+  std::span<const Tensor* const> inputs_;
   std::vector<Tensor>& outputs_;
   KernelEnv env_;
   OutputMode mode_;

@@ -37,7 +37,9 @@ Executor load_om_model(const std::string& path, const std::string& input_shape_s
   }
   options.float16_activations =
       model.meta.precision_mode == "force_fp16" || model.meta.precision_mode == "allow_mix_precision";
-  return Executor(std::move(model.graph), options);
+  Executor executor(std::move(model.graph), options);
+  executor.use_memory_plan(model.plan);  // TASK_INFO: the activations' places in one arena
+  return executor;
 }
 
 }  // namespace

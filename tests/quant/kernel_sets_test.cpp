@@ -3,7 +3,8 @@
 // Requant, then Swish/HardSwish and the next AscendQuant, run in the products' output stage;
 // FP16 rounding in their stores; no second rounding of copied values) must give the plain
 // reference's outputs bit for bit, on every run (the packed weights are reused), at every
-// thread count, and with an observer installed (which turns fusion off).
+// thread count, with the activations in the .om's memory-plan arena, and with an observer
+// installed (which turns fusion and the arena off).
 
 #include <gtest/gtest.h>
 
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <random>
 
+#include "ptqc/om.h"
 #include "ptqc/passes.h"
 #include "ptqc/soc.h"
 #include "quant/quant_test_graphs.h"
@@ -49,25 +51,38 @@ bool same_bytes(const Tensor& a, const Tensor& b) {
          std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0;
 }
 
-/// Runs every sample twice with the fast kernels (1 and 2 threads) and once with the reference
-/// kernels, and expects the same output bytes every time.
+/// Runs every sample three times with the fast kernels (1 and 2 threads; the last run with an
+/// observer), with and without the .om's memory plan (TASK_INFO arena), and once with the
+/// reference kernels, and expects the same output bytes every time. Outputs of earlier runs
+/// must survive later ones (they never live in the arena).
 void expect_kernel_sets_agree(const QuantizedModel& m, const std::vector<std::string>& int8_ops) {
   for (const std::string& op : int8_ops) ASSERT_GT(count_ops(m.int8, op), 0u) << op;
   ExecutorOptions reference_options{1, true};
   reference_options.kernels = KernelSet::kReference;
   Executor reference(m.int8, reference_options);
   for (int threads : {1, 2}) {
-    Executor fast(m.int8, ExecutorOptions{threads, true});
-    for (const auto& sample : m.samples) {
-      fast.set_observer({});
-      const std::vector<Tensor> expected = reference.run(sample);
-      for (int pass = 0; pass < 3; ++pass) {
-        if (pass == 2) fast.set_observer([](const Node&, const std::string&, const Tensor&) {});
-        const std::vector<Tensor> got = fast.run(sample);
-        ASSERT_EQ(got.size(), expected.size());
-        for (size_t k = 0; k < got.size(); ++k) {
-          EXPECT_TRUE(same_bytes(got[k], expected[k])) << "output " << k << ", " << threads << " threads, run " << pass;
+    for (bool planned : {false, true}) {
+      Executor fast(m.int8, ExecutorOptions{threads, true});
+      if (planned) fast.use_memory_plan(plan_execution(fast.graph()));
+      ASSERT_EQ(fast.arena_bytes() > 0, planned);
+      std::vector<std::pair<std::vector<Tensor>, std::vector<Tensor>>> kept;  // (expected, first run)
+      for (const auto& sample : m.samples) {
+        fast.set_observer({});
+        const std::vector<Tensor> expected = reference.run(sample);
+        for (int pass = 0; pass < 3; ++pass) {
+          if (pass == 2) fast.set_observer([](const Node&, const std::string&, const Tensor&) {});
+          const std::vector<Tensor> got = fast.run(sample);
+          if (planned && pass == 0) EXPECT_GT(fast.values_in_arena(), 0u);
+          ASSERT_EQ(got.size(), expected.size());
+          for (size_t k = 0; k < got.size(); ++k) {
+            EXPECT_TRUE(same_bytes(got[k], expected[k]))
+                << "output " << k << ", " << threads << " threads, run " << pass << (planned ? ", arena" : "");
+          }
+          if (pass == 0) kept.emplace_back(expected, got);
         }
+      }
+      for (const auto& [expected, got] : kept) {
+        for (size_t k = 0; k < got.size(); ++k) EXPECT_TRUE(same_bytes(got[k], expected[k])) << "kept output " << k;
       }
     }
   }

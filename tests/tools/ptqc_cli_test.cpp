@@ -85,7 +85,16 @@ TEST_F(PtqcCli, CompilesWithAtcLinesRecordAndRunnableOm) {
 
   const auto dump = run("ptqc", "--mode=1 --om=" + dir_ + "/out/m_int8.om --json=" + dir_ + "/m.json");
   ASSERT_EQ(dump.status, 0) << dump.output;
-  EXPECT_TRUE(nlohmann::json::parse(slurp(dir_ + "/m.json")).is_object());
+  const auto om = nlohmann::json::parse(slurp(dir_ + "/m.json"));
+  ASSERT_TRUE(om.is_object());
+
+  // ptqc-bench runs the .om's activations in the arena its TASK_INFO plans.
+  const auto bench = run("ptqc-bench", "--model=" + dir_ + "/out/m_int8.om --loop=2 --warmup=1 --json=" + dir_ + "/b.json");
+  ASSERT_EQ(bench.status, 0) << bench.output;
+  EXPECT_NE(bench.output.find("arena from the .om's memory plan"), std::string::npos) << bench.output;
+  const auto b = nlohmann::json::parse(slurp(dir_ + "/b.json"));
+  EXPECT_EQ(b["arena_bytes"], om["task_info"]["arena_size"]);
+  EXPECT_GT(b["values_in_arena"].get<int>(), 0);
 }
 
 TEST_F(PtqcCli, SameInputsGiveByteIdenticalOmForAnyThreadCount) {

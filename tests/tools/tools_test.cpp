@@ -81,6 +81,7 @@ TEST(PtqcBench, PrintsLatencyStatisticsAndJson) {
   EXPECT_LE(j["min_ms"].get<double>(), j["median_ms"].get<double>());
   EXPECT_LE(j["median_ms"].get<double>(), j["max_ms"].get<double>());
   EXPECT_GT(j["throughput"].get<double>(), 0.0);
+  EXPECT_EQ(j["arena_bytes"], 0);  // an ONNX model has no memory plan: pooled buffers
 }
 
 TEST(PtqcBench, ProfileSharesTheTimeOutAmongOpTypesAndNodes) {
