@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <optional>
 
 #include "ir/passes/graph_edit.h"
 #include "quant/int8_rewrite.h"
@@ -10,10 +11,27 @@ namespace {
 
 bool is_ptqc(const Node& n, const char* op) { return n.domain == kPtqcDomain && n.op_type == op; }
 
+/// A MaxPool of the default domain without the indices output.
+bool is_value_max_pool(const Node& n) {
+  return n.op_type == "MaxPool" && n.domain.empty() && !n.inputs.empty() && n.outputs.size() >= 1 &&
+         (n.outputs.size() == 1 || n.outputs[1].empty());
+}
+
+/// A name for a new value: \p base, or \p base with a number, that \p graph does not use.
+std::string fresh_value_name(const Graph& graph, const GraphIndex& index, const std::string& base) {
+  std::string name = base;
+  for (int k = 1; graph.info(name) || index.producer(name) >= 0 || graph.is_constant(name); ++k) {
+    name = base + "_" + std::to_string(k);
+  }
+  return name;
+}
+
 /// Joins the chain starting at AscendDequant \p d, if it is one: the AscendQuant that ends it
 /// becomes an AscendRequant, and the Dequant (and a Relu between them) are marked \p removed.
-/// True when joined. The index stays valid for later chains: only the reader of the INT8 op's
-/// output changes, and no chain starts there.
+/// A MaxPool before the Quant then pools the Requant's int8 output instead: max commutes with
+/// every step of the chain, each non-decreasing (deq_scale > 0), so the values are those of
+/// the Requant of the pooled accumulators. True when joined. The index stays valid for later
+/// chains: only the reader of the INT8 op's output changes, and no chain starts there.
 bool fuse_at(Graph& graph, const GraphIndex& index, size_t d, std::vector<bool>& removed) {
   const Node& deq = graph.nodes[d];
   if (!is_ptqc(deq, "AscendDequant") || deq.attr_int("offset", 0) != 0 || deq.outputs.empty()) return false;
@@ -27,11 +45,19 @@ bool fuse_at(Graph& graph, const GraphIndex& index, size_t d, std::vector<bool>&
     next = index.sole_reader(graph.nodes[relu_index].outputs[0]);
     if (next < 0) return false;
   }
+  const std::vector<float>& deq_scale = deq.attr_floats("deq_scale");
+  const bool increasing = std::all_of(deq_scale.begin(), deq_scale.end(), [](float s) { return s > 0; });
+  int pool = -1;
+  if (increasing && is_value_max_pool(graph.nodes[static_cast<size_t>(next)])) {
+    pool = next;
+    next = index.sole_reader(graph.nodes[static_cast<size_t>(pool)].outputs[0]);
+    if (next < 0) return false;
+  }
   Node& quant = graph.nodes[static_cast<size_t>(next)];
   if (!is_ptqc(quant, "AscendQuant")) return false;
 
   const float scale = quant.attr_float("scale", 1.0f);
-  std::vector<float> req_scale = deq.attr_floats("deq_scale");
+  std::vector<float> req_scale = deq_scale;
   for (float& r : req_scale) r *= scale;
   Node requant = quant;  // keeps the AscendQuant's output name, offset and scale (1 / scale_d of the output)
   requant.name = deq.name.substr(0, deq.name.rfind("_dequant")) + "_requant";
@@ -42,8 +68,23 @@ bool fuse_at(Graph& graph, const GraphIndex& index, size_t d, std::vector<bool>&
   requant.attrs["relu"] = Attribute::of_int(relu ? 1 : 0);
   requant.attrs["axis"] = deq.attrs.count("axis") ? deq.attrs.at("axis") : Attribute::of_int(1);
 
+  if (pool >= 0) {  // Requant -> int8 value -> MaxPool -> the Quant's output
+    Node& max_pool = graph.nodes[static_cast<size_t>(pool)];
+    const std::string pooled = max_pool.inputs[0];
+    const std::string int8_value = fresh_value_name(graph, index, pooled + "_int8");
+    if (std::optional<ValueInfo> info = graph.info(pooled)) {
+      info->name = int8_value;
+      info->dtype = DataType::kInt8;
+      graph.value_info[int8_value] = *info;
+    }
+    graph.value_info.erase(max_pool.outputs[0]);
+    requant.outputs = {int8_value};
+    max_pool.inputs[0] = int8_value;
+    max_pool.outputs[0] = quant.outputs[0];
+  }
   // Replace the Quant by the Requant and drop the Dequant (and Relu): the order stays topological
-  // because the Requant reads only the Dequant's input, produced before the Dequant.
+  // because the Requant reads only the Dequant's input, produced before the Dequant (with a
+  // MaxPool, which now reads the Requant, the caller sorts again).
   quant = std::move(requant);
   removed[d] = true;
   if (relu) removed[relu_index] = true;

@@ -70,6 +70,94 @@ TEST(Int8Rewrite, RequantJoinsConvReluConvAndQuantIsShared) {
   EXPECT_NO_THROW(validate(g));
 }
 
+/// x [1,4,9,9] -> conv_a -> relu -> MaxPool 3x3 (stride 2, pads 1) -> conv_b -> y.
+Graph conv_relu_pool_conv() {
+  Graph g;
+  g.opset = 13;
+  g.inputs = {float_value("x", {1, 4, 9, 9})};
+  g.outputs = {float_value("y", {1, 4, 5, 5})};
+  std::mt19937 rng(6);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (const char* w : {"wa", "wb"}) {
+    Tensor t(DataType::kFloat32, {4, 4, 1, 1});
+    for (float& v : t.values<float>()) v = u(rng);
+    g.initializers[w] = t;
+  }
+  Node pool = node("pool", "MaxPool", {"r"}, {"p"});
+  pool.attrs["kernel_shape"] = Attribute::of_ints({3, 3});
+  pool.attrs["strides"] = Attribute::of_ints({2, 2});
+  pool.attrs["pads"] = Attribute::of_ints({1, 1, 1, 1});
+  g.nodes = {node("conv_a", "Conv", {"x", "wa"}, {"a"}), node("relu", "Relu", {"a"}, {"r"}), pool,
+             node("conv_b", "Conv", {"p", "wb"}, {"y"})};
+  return g;
+}
+
+/// conv_relu_pool_conv() as the INT8 rewrite leaves it: Dequant -> Relu -> MaxPool -> Quant.
+Graph unfused_int8_pool() {
+  Graph g = conv_relu_pool_conv();
+  std::map<std::string, SolvedLayer> solved;
+  solved.emplace("conv_a", solve_layer(g, g.nodes[0], minmax_settings(), {-1.0f, 1.0f}));
+  solved.emplace("conv_b", solve_layer(g, g.nodes[3], minmax_settings(), {0.0f, 1.5f}));
+  std::map<std::string, ValueInfo> shapes;
+  rewrite_to_int8(g, solved, shapes);
+  return g;
+}
+
+/// The outputs of \p g on three random inputs, with FP16 activations as an .om runs.
+std::vector<std::vector<float>> outputs_of(const Graph& g) {
+  Executor executor(g, ExecutorOptions{1, true});
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(-2.0f, 2.0f);
+  std::vector<std::vector<float>> out;
+  for (int i = 0; i < 3; ++i) {
+    Tensor x(DataType::kFloat32, {1, 4, 9, 9});
+    for (float& v : x.values<float>()) v = u(rng);
+    out.push_back(executor.run({x})[0].to_float_vector());
+  }
+  return out;
+}
+
+TEST(Int8Rewrite, MaxPoolBetweenConvsRunsOnTheRequantizedInt8Values) {
+  Graph fused = unfused_int8_pool();
+  EXPECT_EQ(op_sequence(fused), (std::vector<std::string>{"AscendQuant", "QConv", "AscendDequant", "Relu", "MaxPool",
+                                                          "AscendQuant", "QConv", "AscendDequant"}));
+  // The same graph with the MaxPool moved by hand after the Quant: max commutes with the
+  // non-decreasing Dequant, Relu and Quant, so the values are the same bit for bit.
+  Graph moved = fused;
+  Node& pool = moved.nodes[4];
+  Node& quant = moved.nodes[5];
+  const std::string int8_input = quant.outputs[0];
+  quant.inputs = {pool.inputs[0]};
+  quant.outputs = {"r_int8_by_hand"};
+  pool.inputs = {"r_int8_by_hand"};
+  pool.outputs = {int8_input};
+  topological_sort(moved);
+  EXPECT_EQ(outputs_of(moved), outputs_of(fused));
+
+  EXPECT_EQ(fuse_requant(fused), 1u);
+  topological_sort(fused);
+  EXPECT_EQ(op_sequence(fused), (std::vector<std::string>{"AscendQuant", "QConv", "AscendRequant", "MaxPool", "QConv",
+                                                          "AscendDequant"}));
+  EXPECT_NO_THROW(validate(fused));
+  EXPECT_EQ(fused.nodes[2].attr_int("relu", 0), 1);
+  EXPECT_EQ(fused.nodes[3].inputs[0], fused.nodes[2].outputs[0]);
+  // The joined form is the Requant form of the moved graph (Dequant -> Relu -> Quant joined).
+  EXPECT_EQ(fuse_requant(moved), 1u);
+  topological_sort(moved);
+  EXPECT_EQ(outputs_of(fused), outputs_of(moved));
+}
+
+TEST(Int8Rewrite, MaxPoolWithIndicesOrOtherReadersStaysFloat) {
+  Graph with_indices = unfused_int8_pool();
+  with_indices.nodes[4].outputs.push_back("indices");
+  with_indices.outputs.push_back(ValueInfo{"indices", DataType::kInt64, {1, 4, 5, 5}, true, DataType::kUndefined});
+  EXPECT_EQ(fuse_requant(with_indices), 0u);
+
+  Graph read_twice = unfused_int8_pool();
+  read_twice.outputs.push_back(float_value("p", {1, 4, 5, 5}));  // the pooled float value is an output too
+  EXPECT_EQ(fuse_requant(read_twice), 0u);
+}
+
 TEST(Quantizer, CalibratesSolvesAndStaysCloseToFloat) {
   Graph g = conv_relu_conv();
   const Graph float_graph = g;
