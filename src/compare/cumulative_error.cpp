@@ -19,9 +19,9 @@ CumulativeError::CumulativeError(const Graph& fp32, const Graph& int8) {
     if (n.domain == kPtqcDomain && n.op_type == "AscendRequant" && n.has_attr("scale") && !n.outputs.empty()) {
       requant_of[n.outputs[0]] = &n;
     }
-    // A MaxPool of a requantized tensor keeps its quantization (docs/quantization.md).
-    const bool pools_requantized = n.op_type == "MaxPool" && n.domain.empty() && !n.inputs.empty() && !n.outputs.empty();
-    if (pools_requantized && requant_of.count(n.inputs[0])) requant_of[n.outputs[0]] = requant_of.at(n.inputs[0]);
+    // An op that moves a requantized tensor's values keeps its quantization (docs/quantization.md).
+    const bool moves_requantized = copies_first_input(n) && !n.inputs.empty() && !n.outputs.empty();
+    if (moves_requantized && requant_of.count(n.inputs[0])) requant_of[n.outputs[0]] = requant_of.at(n.inputs[0]);
   }
   // The FP32 value behind a requantized tensor: the input 0 of the FP32 layer that reads it.
   for (const Node& reader : int8.nodes) {

@@ -43,8 +43,8 @@ std::vector<const Node*> readers(const Graph& g, const std::string& value) {
 /// The scale of INT8 value \p value of \p g, when the graph determines it.
 std::optional<ActivationScale> activation_scale(const Graph& g, const std::string& value) {
   const Node* p = producer(g, value);
-  // A MaxPool of int8 values (after an AscendRequant) keeps its input's quantization.
-  if (p && p->op_type == "MaxPool" && p->domain.empty() && !p->inputs.empty()) return activation_scale(g, p->inputs[0]);
+  // An op that moves int8 values (MaxPool, Transpose, ... after an AscendRequant) keeps their quantization.
+  if (p && copies_first_input(*p) && !p->inputs.empty()) return activation_scale(g, p->inputs[0]);
   // AscendRequant keeps the scale of the AscendQuant it replaced.
   if (p && (is_ptqc(*p, "AscendQuant") || (is_ptqc(*p, "AscendRequant") && p->has_attr("scale")))) {
     const float s = p->attr_float("scale", 1.0f);

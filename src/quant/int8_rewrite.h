@@ -19,11 +19,12 @@ namespace ptqc {
 std::vector<std::string> rewrite_to_int8(Graph& graph, const std::map<std::string, SolvedLayer>& solved,
                                          const std::map<std::string, ValueInfo>& shapes);
 
-/// Replaces AscendDequant -> [Relu ->] [MaxPool ->] AscendQuant chains whose intermediate
+/// Replaces AscendDequant -> [Relu ->] [moving ops ->] AscendQuant chains whose intermediate
 /// values have no other reader by one AscendRequant (req_scale[c] = deq_scale[c] * quant scale,
-/// in float32; relu = 1 when a Relu was between); a MaxPool (deq_scale > 0, no indices output)
-/// then pools the Requant's int8 output. Returns how many were joined. \post the caller
-/// sorts the graph again (topological_sort): a moved MaxPool follows its Requant.
+/// in float32; relu = 1 when a Relu was between). Moving ops (ValueCopy::kFirstInput with one
+/// output: MaxPool, Transpose, Reshape, ...; deq_scale > 0) then move the Requant's int8
+/// output. Returns how many were joined. \post the caller sorts the graph again
+/// (topological_sort): the moved ops follow their Requant.
 size_t fuse_requant(Graph& graph);
 
 }  // namespace ptqc

@@ -11,10 +11,12 @@ namespace {
 
 bool is_ptqc(const Node& n, const char* op) { return n.domain == kPtqcDomain && n.op_type == op; }
 
-/// A MaxPool of the default domain without the indices output.
-bool is_value_max_pool(const Node& n) {
-  return n.op_type == "MaxPool" && n.domain.empty() && !n.inputs.empty() && n.outputs.size() >= 1 &&
-         (n.outputs.size() == 1 || n.outputs[1].empty());
+/// An op with one output whose elements are elements of input 0, chosen by position or by
+/// order (OpTraits ValueCopy::kFirstInput: Transpose, Reshape, Slice, MaxPool without indices, ...).
+bool moves_first_input(const Node& n) {
+  const bool one_output = !n.outputs.empty() && !n.outputs[0].empty() &&
+                          std::all_of(n.outputs.begin() + 1, n.outputs.end(), [](const std::string& o) { return o.empty(); });
+  return one_output && !n.inputs.empty() && copies_first_input(n);
 }
 
 /// A name for a new value: \p base, or \p base with a number, that \p graph does not use.
@@ -28,9 +30,10 @@ std::string fresh_value_name(const Graph& graph, const GraphIndex& index, const 
 
 /// Joins the chain starting at AscendDequant \p d, if it is one: the AscendQuant that ends it
 /// becomes an AscendRequant, and the Dequant (and a Relu between them) are marked \p removed.
-/// A MaxPool before the Quant then pools the Requant's int8 output instead: max commutes with
-/// every step of the chain, each non-decreasing (deq_scale > 0), so the values are those of
-/// the Requant of the pooled accumulators. True when joined. The index stays valid for later
+/// Ops that move input 0's elements (moves_first_input) before the Quant then move the
+/// Requant's int8 output instead: each step of the chain is elementwise and non-decreasing
+/// (deq_scale > 0), so moving elements, or picking a window's maximum, commutes with it.
+/// True when joined. The index stays valid for later
 /// chains: only the reader of the INT8 op's output changes, and no chain starts there.
 bool fuse_at(Graph& graph, const GraphIndex& index, size_t d, std::vector<bool>& removed) {
   const Node& deq = graph.nodes[d];
@@ -47,10 +50,13 @@ bool fuse_at(Graph& graph, const GraphIndex& index, size_t d, std::vector<bool>&
   }
   const std::vector<float>& deq_scale = deq.attr_floats("deq_scale");
   const bool increasing = std::all_of(deq_scale.begin(), deq_scale.end(), [](float s) { return s > 0; });
-  int pool = -1;
-  if (increasing && is_value_max_pool(graph.nodes[static_cast<size_t>(next)])) {
-    pool = next;
-    next = index.sole_reader(graph.nodes[static_cast<size_t>(pool)].outputs[0]);
+  std::vector<size_t> moves;  // the element-moving ops before the Quant, in chain order
+  std::string value = graph.nodes[relu ? relu_index : d].outputs[0];  // the chain's float value so far
+  while (increasing && moves_first_input(graph.nodes[static_cast<size_t>(next)]) &&
+         graph.nodes[static_cast<size_t>(next)].inputs[0] == value) {
+    moves.push_back(static_cast<size_t>(next));
+    value = graph.nodes[static_cast<size_t>(next)].outputs[0];
+    next = index.sole_reader(value);
     if (next < 0) return false;
   }
   Node& quant = graph.nodes[static_cast<size_t>(next)];
@@ -68,23 +74,29 @@ bool fuse_at(Graph& graph, const GraphIndex& index, size_t d, std::vector<bool>&
   requant.attrs["relu"] = Attribute::of_int(relu ? 1 : 0);
   requant.attrs["axis"] = deq.attrs.count("axis") ? deq.attrs.at("axis") : Attribute::of_int(1);
 
-  if (pool >= 0) {  // Requant -> int8 value -> MaxPool -> the Quant's output
-    Node& max_pool = graph.nodes[static_cast<size_t>(pool)];
-    const std::string pooled = max_pool.inputs[0];
-    const std::string int8_value = fresh_value_name(graph, index, pooled + "_int8");
-    if (std::optional<ValueInfo> info = graph.info(pooled)) {
+  // Requant -> int8 values -> the moving ops -> the Quant's output: each op's input becomes the
+  // int8 form of its float input, and the last one writes the Quant's output.
+  std::vector<std::string>* writer = &requant.outputs;
+  for (size_t m : moves) {
+    Node& op = graph.nodes[m];
+    const std::string int8_value = fresh_value_name(graph, index, op.inputs[0] + "_int8");
+    if (std::optional<ValueInfo> info = graph.info(op.inputs[0])) {
       info->name = int8_value;
       info->dtype = DataType::kInt8;
       graph.value_info[int8_value] = *info;
     }
-    graph.value_info.erase(max_pool.outputs[0]);
-    requant.outputs = {int8_value};
-    max_pool.inputs[0] = int8_value;
-    max_pool.outputs[0] = quant.outputs[0];
+    graph.value_info.erase(op.inputs[0]);
+    (*writer)[0] = int8_value;
+    op.inputs[0] = int8_value;
+    writer = &op.outputs;
+  }
+  if (!moves.empty()) {
+    graph.value_info.erase((*writer)[0]);
+    (*writer)[0] = quant.outputs[0];
   }
   // Replace the Quant by the Requant and drop the Dequant (and Relu): the order stays topological
-  // because the Requant reads only the Dequant's input, produced before the Dequant (with a
-  // MaxPool, which now reads the Requant, the caller sorts again).
+  // because the Requant reads only the Dequant's input, produced before the Dequant (moved ops
+  // now read the Requant: the caller sorts again).
   quant = std::move(requant);
   removed[d] = true;
   if (relu) removed[relu_index] = true;

@@ -49,6 +49,11 @@ const OpEntry& OpRegistry::require(const Node& node, int64_t opset) const {
                                              std::to_string(opset) + ") is not supported");
 }
 
+bool copies_first_input(const Node& node) {
+  const OpEntry* entry = OpRegistry::instance().find(node.op_type, node.domain);
+  return entry && entry->traits.copies == ValueCopy::kFirstInput;
+}
+
 std::vector<std::string> OpRegistry::op_types() const {
   std::vector<std::string> out;
   for (const auto& [name, entry] : entries_) out.push_back(name);

@@ -19,7 +19,9 @@ struct QuantTraits;
 /// Which inputs an op's outputs are made of, value for value (Concat, Slice, MaxPool, ...).
 enum class ValueCopy {
   kNone,        ///< The outputs are computed.
-  kFirstInput,  ///< Every output element is an element of input 0.
+  /// Every output element is an element of input 0, chosen by its position or by the order
+  /// of the values (MaxPool): so the op commutes with any non-decreasing elementwise map.
+  kFirstInput,
   kAllInputs,   ///< Every output element is an element of one of the inputs.
 };
 
@@ -73,6 +75,9 @@ void register_index_ops(OpRegistry& registry);
 void register_resize_ops(OpRegistry& registry);
 void register_misc_ops(OpRegistry& registry);
 void register_int8_ops(OpRegistry& registry);  // src/runtime/kernels/int8/
+
+/// True when \p node's op is registered with ValueCopy::kFirstInput.
+bool copies_first_input(const Node& node);
 
 /// The domain of ptqc's own ops (AscendQuant, QConv, ...).
 inline constexpr const char* kPtqcDomain = "ptqc";

@@ -70,7 +70,7 @@ TEST(Int8Rewrite, RequantJoinsConvReluConvAndQuantIsShared) {
   EXPECT_NO_THROW(validate(g));
 }
 
-/// x [1,4,9,9] -> conv_a -> relu -> MaxPool 3x3 (stride 2, pads 1) -> conv_b -> y.
+/// x [1,4,9,9] -> conv_a -> relu -> MaxPool 3x3 (stride 2, pads 1) -> Transpose (H <-> W) -> conv_b -> y.
 Graph conv_relu_pool_conv() {
   Graph g;
   g.opset = 13;
@@ -87,17 +87,19 @@ Graph conv_relu_pool_conv() {
   pool.attrs["kernel_shape"] = Attribute::of_ints({3, 3});
   pool.attrs["strides"] = Attribute::of_ints({2, 2});
   pool.attrs["pads"] = Attribute::of_ints({1, 1, 1, 1});
-  g.nodes = {node("conv_a", "Conv", {"x", "wa"}, {"a"}), node("relu", "Relu", {"a"}, {"r"}), pool,
-             node("conv_b", "Conv", {"p", "wb"}, {"y"})};
+  Node transpose = node("transpose", "Transpose", {"p"}, {"pt"});
+  transpose.attrs["perm"] = Attribute::of_ints({0, 1, 3, 2});
+  g.nodes = {node("conv_a", "Conv", {"x", "wa"}, {"a"}), node("relu", "Relu", {"a"}, {"r"}), pool, transpose,
+             node("conv_b", "Conv", {"pt", "wb"}, {"y"})};
   return g;
 }
 
-/// conv_relu_pool_conv() as the INT8 rewrite leaves it: Dequant -> Relu -> MaxPool -> Quant.
+/// conv_relu_pool_conv() as the INT8 rewrite leaves it: Dequant -> Relu -> MaxPool -> Transpose -> Quant.
 Graph unfused_int8_pool() {
   Graph g = conv_relu_pool_conv();
   std::map<std::string, SolvedLayer> solved;
   solved.emplace("conv_a", solve_layer(g, g.nodes[0], minmax_settings(), {-1.0f, 1.0f}));
-  solved.emplace("conv_b", solve_layer(g, g.nodes[3], minmax_settings(), {0.0f, 1.5f}));
+  solved.emplace("conv_b", solve_layer(g, g.nodes[4], minmax_settings(), {0.0f, 1.5f}));
   std::map<std::string, ValueInfo> shapes;
   rewrite_to_int8(g, solved, shapes);
   return g;
@@ -117,37 +119,40 @@ std::vector<std::vector<float>> outputs_of(const Graph& g) {
   return out;
 }
 
-TEST(Int8Rewrite, MaxPoolBetweenConvsRunsOnTheRequantizedInt8Values) {
+TEST(Int8Rewrite, MaxPoolAndTransposeBetweenConvsRunOnTheRequantizedInt8Values) {
   Graph fused = unfused_int8_pool();
   EXPECT_EQ(op_sequence(fused), (std::vector<std::string>{"AscendQuant", "QConv", "AscendDequant", "Relu", "MaxPool",
-                                                          "AscendQuant", "QConv", "AscendDequant"}));
-  // The same graph with the MaxPool moved by hand after the Quant: max commutes with the
-  // non-decreasing Dequant, Relu and Quant, so the values are the same bit for bit.
+                                                          "Transpose", "AscendQuant", "QConv", "AscendDequant"}));
+  // The same graph with the Quant moved by hand before the MaxPool: moving elements and taking
+  // a window's maximum commute with the non-decreasing Dequant, Relu and Quant, bit for bit.
   Graph moved = fused;
   Node& pool = moved.nodes[4];
-  Node& quant = moved.nodes[5];
+  Node& transpose = moved.nodes[5];
+  Node& quant = moved.nodes[6];
   const std::string int8_input = quant.outputs[0];
   quant.inputs = {pool.inputs[0]};
   quant.outputs = {"r_int8_by_hand"};
   pool.inputs = {"r_int8_by_hand"};
-  pool.outputs = {int8_input};
+  transpose.outputs = {int8_input};
   topological_sort(moved);
   EXPECT_EQ(outputs_of(moved), outputs_of(fused));
 
   EXPECT_EQ(fuse_requant(fused), 1u);
   topological_sort(fused);
-  EXPECT_EQ(op_sequence(fused), (std::vector<std::string>{"AscendQuant", "QConv", "AscendRequant", "MaxPool", "QConv",
-                                                          "AscendDequant"}));
+  EXPECT_EQ(op_sequence(fused), (std::vector<std::string>{"AscendQuant", "QConv", "AscendRequant", "MaxPool", "Transpose",
+                                                          "QConv", "AscendDequant"}));
   EXPECT_NO_THROW(validate(fused));
   EXPECT_EQ(fused.nodes[2].attr_int("relu", 0), 1);
   EXPECT_EQ(fused.nodes[3].inputs[0], fused.nodes[2].outputs[0]);
+  EXPECT_EQ(fused.nodes[4].inputs[0], fused.nodes[3].outputs[0]);
+  EXPECT_EQ(fused.nodes[5].inputs[0], fused.nodes[4].outputs[0]);
   // The joined form is the Requant form of the moved graph (Dequant -> Relu -> Quant joined).
   EXPECT_EQ(fuse_requant(moved), 1u);
   topological_sort(moved);
   EXPECT_EQ(outputs_of(fused), outputs_of(moved));
 }
 
-TEST(Int8Rewrite, MaxPoolWithIndicesOrOtherReadersStaysFloat) {
+TEST(Int8Rewrite, MovedValuesWithIndicesOrOtherReadersStayFloat) {
   Graph with_indices = unfused_int8_pool();
   with_indices.nodes[4].outputs.push_back("indices");
   with_indices.outputs.push_back(ValueInfo{"indices", DataType::kInt64, {1, 4, 5, 5}, true, DataType::kUndefined});

@@ -562,11 +562,11 @@ void pad_kernel(OpContext& ctx) {
 }  // namespace
 
 void register_shape_ops(OpRegistry& registry) {
-  registry.add("Reshape", &reshape_kernel);
-  registry.add("Flatten", &flatten_kernel);
-  registry.add("Squeeze", &squeeze_kernel);
-  registry.add("Unsqueeze", &unsqueeze_kernel);
-  registry.add("Identity", &identity_kernel);
+  registry.add("Reshape", &reshape_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
+  registry.add("Flatten", &flatten_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
+  registry.add("Squeeze", &squeeze_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
+  registry.add("Unsqueeze", &unsqueeze_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
+  registry.add("Identity", &identity_kernel, "", OpTraits{{}, false, ValueCopy::kFirstInput});
   registry.add("Dropout", &dropout_kernel);
   registry.add("Shape", &shape_kernel);
   registry.add("Size", &size_kernel);
