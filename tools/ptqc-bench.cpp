@@ -137,8 +137,8 @@ int run(const Options& o) {
   std::printf("model: %s  threads: %d  loops: %d  warmup: %d\n", o.model.c_str(), o.threads, o.loop, o.warmup);
   std::printf("latency ms: min %.3f  max %.3f  mean %.3f  median %.3f  p99 %.3f\n", s.min, s.max, s.mean, s.median, s.p99);
   std::printf("throughput: %.2f samples/s\n", s.throughput);
-  if (executor.arena_bytes() > 0) {  // an .om: its TASK_INFO plan places the activations
-    std::printf("activations: %.1f KB arena from the .om's memory plan, %zu values in it\n",
+  if (executor.arena_bytes() > 0) {  // the .om's TASK_INFO plan, or the same plan made for an ONNX model
+    std::printf("activations: %.1f KB arena from the memory plan, %zu values in it\n",
                 static_cast<double>(executor.arena_bytes()) / 1024.0, executor.values_in_arena());
   }
   nlohmann::json profile;

@@ -56,7 +56,10 @@ Executor load_runnable_model(const std::string& path, const std::string& input_s
     return evaluate_node(node, opset, inputs, threads);
   });
   spdlog::info("{}: {} nodes after optimisation", path, graph.nodes.size());
-  return Executor(std::move(graph), options);
+  Executor executor(std::move(graph), options);
+  // The plan an .om keeps in TASK_INFO, made here for the shapes bound now.
+  executor.use_memory_plan(plan_execution(executor.graph()));
+  return executor;
 }
 
 }  // namespace ptqc
