@@ -131,6 +131,10 @@ TEST(QuantizeSpanTest, EveryPathMatchesTheFormulas) {
       for (size_t i = 32; i < std::min<size_t>(n, 48); ++i) {
         acc[i] = (i % 2 ? 1 : -1) * (std::numeric_limits<int32_t>::max() - 257 - static_cast<int32_t>(i % 4));
       }
+      // Block 3 starts with values next to the int32 ends, where acc - offset leaves int32.
+      const int32_t ends[] = {std::numeric_limits<int32_t>::max() - 1, std::numeric_limits<int32_t>::min() + 1,
+                              std::numeric_limits<int32_t>::max() - 3, std::numeric_limits<int32_t>::min() + 2};
+      for (size_t i = 48; i < std::min<size_t>(n, 56); ++i) acc[i] = ends[i % 4];
       std::vector<int8_t> codes(n);
       for (size_t i = 0; i < n; ++i) codes[i] = static_cast<int8_t>(acc[i]);
       const int32_t lower = offset == -3 ? -3 : -128;  // a fused ReLU on one of the offsets

@@ -3,7 +3,7 @@
 /// The element formulas of AscendQuant, AscendDequant and AscendRequant
 /// (docs/quantization.md), and their application to contiguous spans. The
 /// *_value functions are the reference; the span functions apply them, with
-/// AVX-512 where the instruction set allows, and give bit-identical results.
+/// AVX-512 or AVX2 where the instruction set allows, and give bit-identical results.
 
 #include <cstdint>
 
