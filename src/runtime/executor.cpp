@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "ptqc/error.h"
+#include "om/memory_plan.h"
 #include "ptqc/om.h"
 #include "runtime/buffer_pool.h"
 #include "runtime/float16_rounding.h"
@@ -78,9 +79,6 @@ struct Executor::Impl {
   std::vector<bool> constant_slot;
   std::vector<double> step_seconds;  // options.profile: time per step, summed over runs
   std::unordered_map<std::string, int> slot_of;  // value name -> slot
-  /// Per slot, the lifetime the executor gives the value: its producer step and its last
-  /// reader (steps.size() for a graph output; the producer when nothing reads it).
-  std::vector<uint64_t> first_step, last_step;
 
   /// The activation arena (use_memory_plan): one block; per slot its region (none for
   /// constants, graph inputs and outputs, and values the plan left out) and offset.
@@ -146,24 +144,8 @@ struct Executor::Impl {
       step.output_tensors.resize(step.outputs.size());
       steps.push_back(std::move(step));
     }
-    plan_lifetimes(last);
     if (options.kernels == KernelSet::kFast) plan_output_stages();
     step_seconds.assign(steps.size(), 0.0);
-  }
-
-  /// The lifetimes of the values the nodes produce, as plan_execution (TASK_INFO) counts them.
-  void plan_lifetimes(const std::unordered_map<std::string_view, size_t>& last) {
-    first_step.assign(slots.size(), 0);
-    last_step.assign(slots.size(), 0);
-    for (size_t i = 0; i < graph.nodes.size(); ++i) {
-      for (const auto& out : graph.nodes[i].outputs) {
-        if (out.empty()) continue;
-        const size_t s = static_cast<size_t>(slot_of.at(out));
-        const auto it = last.find(out);
-        first_step[s] = i;
-        last_step[s] = it == last.end() ? i : std::max(i, it->second);
-      }
-    }
   }
 
   /// Why \p plan does not describe this executor's steps and values ("" when it does).
@@ -172,11 +154,14 @@ struct Executor::Impl {
     for (size_t i = 0; i < steps.size(); ++i) {
       if (plan.tasks[i].op_name != steps[i].node->name) return "task " + std::to_string(i) + " is '" + plan.tasks[i].op_name + "'";
     }
-    for (const auto& p : plan.values) {
-      const auto it = slot_of.find(p.name);
-      if (it == slot_of.end() || constant_slot[static_cast<size_t>(it->second)]) return "'" + p.name + "' is not an op output";
-      const size_t s = static_cast<size_t>(it->second);
-      if (p.first_op != first_step[s] || p.last_op != last_step[s]) return "the lifetime of '" + p.name + "' differs";
+    // The values and lifetimes the executor runs with (releases follow the same last readers).
+    const std::vector<ProducedValue> produced = produced_values(graph);
+    if (plan.values.size() != produced.size()) return std::to_string(plan.values.size()) + " placements for " + std::to_string(produced.size()) + " values";
+    for (size_t i = 0; i < produced.size(); ++i) {
+      const auto& p = plan.values[i];
+      if (p.name != produced[i].name || p.first_op != produced[i].first_op || p.last_op != produced[i].last_op) {
+        return "placement " + std::to_string(i) + " ('" + p.name + "') differs";
+      }
       if (p.offset >= 0 && (static_cast<uint64_t>(p.offset) > plan.arena_size || p.size > plan.arena_size - static_cast<uint64_t>(p.offset))) {
         return "'" + p.name + "' lies outside the arena";
       }
